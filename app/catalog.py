@@ -1,0 +1,132 @@
+"""The job catalog: discovered Job classes kept in step with their JobRecord rows.
+
+``sync_jobs()`` imports every job module and creates or refreshes one record per registered class.
+New records start disabled. A class that disappeared keeps its record with ``installed = False``.
+An overridden field (``<field>_override`` set) keeps the record's value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from app.config import get_config
+from app.db import database
+from app.db import utcnow
+from app.exceptions import JobLoadError
+from app.jobs.loader import LoadReport
+from app.jobs.loader import local_source
+from app.models import JobRecord
+from app.models.jobs import OVERRIDABLE_FIELDS
+
+
+@dataclasses.dataclass
+class SyncReport:
+    load: LoadReport
+    created: list[str] = dataclasses.field(default_factory=list)
+    updated: list[str] = dataclasses.field(default_factory=list)
+    uninstalled: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def errors(self):
+        return self.load.errors
+
+    @property
+    def warnings(self):
+        return self.load.warnings
+
+    def lines(self) -> list[str]:
+        """Human-readable summary (printed by the CLI, shown in the UI)."""
+        out = [f"{len(self.load.job_classes)} job(s) found in {self.load.root}"]
+        out += [f"  new (disabled until enabled): {path}" for path in self.created]
+        out += [f"  updated: {path}" for path in self.updated]
+        out += [f"  no longer installed: {path}" for path in self.uninstalled]
+        out += [f"  WARNING {module}: {message}" for module, message in self.warnings]
+        out += [f"  ERROR {module}: {message}" for module, message in self.errors]
+        return out
+
+
+def record_values(job_class) -> dict:
+    """The record fields a class defines (before overrides)."""
+    properties = job_class.properties_dict
+    values = {field: properties[field] for field in OVERRIDABLE_FIELDS}
+    values.update(
+        supports_dryrun=properties["supports_dryrun"],
+        template_name=properties["template_name"],
+        is_job_hook_receiver=bool(getattr(job_class, "is_job_hook_receiver", False)),
+        is_job_button_receiver=bool(getattr(job_class, "is_job_button_receiver", False)),
+        source_file=str(job_class.file_path),
+    )
+    return values
+
+
+def apply_class_values(record: JobRecord, job_class) -> bool:
+    """Copy the class's metadata onto the record, respecting overrides; True if anything changed."""
+    changed = False
+    for field, value in record_values(job_class).items():
+        if field in OVERRIDABLE_FIELDS and getattr(record, f"{field}_override"):
+            continue
+        if getattr(record, field) != value:
+            setattr(record, field, value)
+            changed = True
+    return changed
+
+
+def sync_jobs(jobs_root=None) -> SyncReport:
+    """Import all job modules and bring the JobRecord table in line with them."""
+    root = jobs_root or get_config().jobs_root
+    load = local_source(root).load_all()
+    report = SyncReport(load=load)
+    failed_modules = {module.name for module in load.modules if module.error}
+    seen = set()
+    with database.atomic():
+        existing = {record.class_path: record for record in JobRecord.select().where(JobRecord.source == "local")}
+        for job_class in load.job_classes:
+            class_path = job_class.class_path
+            seen.add(class_path)
+            record = existing.get(class_path)
+            if record is None:
+                record = JobRecord(
+                    source="local",
+                    module_name=job_class.module_name,
+                    job_class_name=job_class.__name__,
+                    class_path=class_path,
+                    enabled=False,
+                    installed=True,
+                )
+                apply_class_values(record, job_class)
+                record.save(force_insert=True)
+                report.created.append(class_path)
+                continue
+            changed = apply_class_values(record, job_class)
+            if not record.installed:
+                record.installed = True
+                changed = True
+            if changed:
+                record.last_updated = utcnow()
+                record.save()
+                report.updated.append(class_path)
+        for class_path, record in existing.items():
+            # A module that failed to import keeps its records as they were: a typo must not
+            # uninstall (and so disable the schedules of) every job in the file.
+            if class_path in seen or record.module_name in failed_modules or not record.installed:
+                continue
+            record.installed = False
+            record.last_updated = utcnow()
+            record.save()
+            report.uninstalled.append(class_path)
+    return report
+
+
+def job_class_for(record: JobRecord):
+    """The current Job class behind a record (re-imported if its source changed)."""
+    if record.source != "local":
+        raise JobLoadError(f"jobs from source {record.source!r} are not supported yet")
+    try:
+        return local_source(get_config().jobs_root).get_job_class(record.module_name, record.job_class_name)
+    except LookupError as exc:
+        raise JobLoadError(str(exc)) from None
+
+
+def load_report() -> LoadReport:
+    """The latest import state of every module (for the UI's list of broken modules)."""
+    return local_source(get_config().jobs_root).load_all()

@@ -1,0 +1,42 @@
+"""Validated inputs to and from their queued, JSON form.
+
+Objects travel as primary keys, addresses as strings and uploaded files as FileProxy rows (so a worker
+on another machine can read them); the job gets real objects back.
+"""
+
+from __future__ import annotations
+
+from app.jobs.fields import InMemoryFile
+from app.jobs.vars import FileVar
+from app.models import FileProxy
+
+
+def serialize_data(job_class, cleaned: dict, result) -> dict:
+    """JSON-safe inputs; uploaded files are stored as input FileProxy rows of ``result``."""
+    serialized = {}
+    for name, var in job_class._get_vars().items():
+        value = cleaned.get(name)
+        if isinstance(var, FileVar):
+            if value is None:
+                serialized[name] = None
+                continue
+            content = value.getvalue() if hasattr(value, "getvalue") else value.read()
+            proxy = FileProxy.create(job_result=result, name=value.name, content=content, size=len(content),
+                                     purpose=FileProxy.PURPOSE_INPUT)
+            serialized[name] = str(proxy.id)
+        else:
+            serialized[name] = var.serialize(value)
+    return serialized
+
+
+def deserialize_data(job_class, data: dict, result=None) -> dict:
+    """The keyword arguments for ``run()``."""
+    kwargs = {}
+    for name, var in job_class._get_vars().items():
+        value = data.get(name)
+        if isinstance(var, FileVar):
+            proxy = FileProxy.get_or_none(FileProxy.id == value) if value else None
+            kwargs[name] = InMemoryFile(bytes(proxy.content), proxy.name) if proxy else None
+        else:
+            kwargs[name] = var.deserialize(value)
+    return kwargs

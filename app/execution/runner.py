@@ -1,0 +1,216 @@
+"""Running one job: the only place a job's exceptions become statuses.
+
+``execute(result_id, payload)`` loads the job's current source, rebuilds its inputs, runs the
+lifecycle (before_start → run → on_success | on_failure → after_return) with its log attached, and
+records the outcome. Workers call it in a forked child; ``runjob --local`` and the testing helpers
+call it in-process.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import logging
+import os
+import socket
+import tempfile
+import traceback
+from pathlib import Path
+
+from app.catalog import job_class_for
+from app.config import get_config
+from app.db import database
+from app.exceptions import JobLoadError
+from app.execution import status
+from app.execution.joblog import attach_job_log
+from app.execution.payload import deserialize_data
+from app.jobs.base import RequestContext
+from app.jobs.choices import JobResultStatusChoices as Status
+from app.jobs.logger import get_job_logger
+from app.models import FileProxy
+from app.models import JobResult
+
+log = logging.getLogger(__name__)
+
+
+class SystemUser:
+    """Who runs a job started without a user (``runjob`` without ``--username``, system tasks)."""
+
+    id = None
+    pk = None
+    username = "jobdeck-system"
+    email = ""
+    first_name = "Jobdeck"
+    last_name = "System"
+    is_staff = True
+    is_superuser = True
+    is_active = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return True
+
+    def __str__(self):
+        return self.username
+
+
+SYSTEM_USER = SystemUser()
+
+
+class ExceptionInfo:
+    """What ``on_failure`` and ``after_return`` receive as ``einfo``."""
+
+    def __init__(self, exc: BaseException):
+        self.exception = exc
+        self.type = type(exc)
+        self.tb = exc.__traceback__
+        self.traceback = "".join(traceback.format_exception(exc)).rstrip()
+
+    def __str__(self):
+        return self.traceback
+
+
+class RunContext:
+    """Storage the running job reaches through ``self.create_file()``."""
+
+    def __init__(self, result: JobResult):
+        self.result = result
+        self.max_size = get_config().job_create_file_max_size
+
+    def create_file(self, filename: str, data: bytes) -> FileProxy:
+        name = Path(str(filename)).name
+        if not name:
+            raise ValueError("create_file() needs a file name")
+        if len(data) > self.max_size:
+            raise ValueError(
+                f"{name} is {len(data):,} bytes, over the {self.max_size:,}-byte limit "
+                "(JOBDECK_JOB_CREATE_FILE_MAX_SIZE)"
+            )
+        return FileProxy.create(job_result=self.result, name=name, content=data, size=len(data))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def jsonable(value):
+    """The return value as stored: itself when JSON can hold it, else its string."""
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def execute(result_id, payload: dict | None = None, *, worker: str | None = None) -> str:
+    """Run the job of a PENDING or STARTED result to its end; return the final status."""
+    result = JobResult.get_or_none(JobResult.id == result_id)
+    if result is None:
+        log.warning("job result %s no longer exists; nothing to run", result_id)
+        return Status.STATUS_ERRORED
+    if result.is_finished:
+        return result.status
+    record = result.job_record
+    reason = status.not_runnable_reason(record)
+    if reason:
+        status.finish(result, Status.STATUS_ERRORED, traceback=reason)
+        return Status.STATUS_ERRORED
+    if result.status == Status.STATUS_PENDING and not status.mark_started(result, worker or worker_name()):
+        return JobResult.get_by_id(result_id).status
+    try:
+        job_class = job_class_for(record)
+    except JobLoadError as exc:
+        status.finish(result, Status.STATUS_ERRORED, traceback=f"The job could not be loaded: {exc}")
+        return Status.STATUS_ERRORED
+
+    options = result.options or {}
+    with attach_job_log(result.id):
+        outcome = _run_lifecycle(job_class, result, record, payload or {}, options)
+    final_status, retval, trace = outcome
+    _drop_input_files(result)
+    status.finish(result, final_status, value=None if retval is None else jsonable(retval), traceback=trace)
+    return final_status
+
+
+def _run_lifecycle(job_class, result, record, payload, options):
+    logger = get_job_logger(job_class.class_path)
+    logger.info("Running job", extra={"grouping": "initialization", "object": record})
+    soft, hard = record.effective_time_limits()
+    if hard <= soft:
+        logger.warning(
+            "time_limit (%gs) is not greater than soft_time_limit (%gs): the job will be stopped without "
+            "warning before SoftTimeLimitExceeded can be raised",
+            hard, soft, extra={"grouping": "initialization"},
+        )
+    try:
+        kwargs = deserialize_data(job_class, payload.get("data") or {}, result)
+    except Exception as exc:
+        logger.error("Could not rebuild the job's inputs: %s", exc, extra={"grouping": "initialization"})
+        return Status.STATUS_ERRORED, None, f"The job's inputs could not be loaded: {exc}"
+
+    job = job_class()
+    job.job_result = result
+    job.user = result.user or SYSTEM_USER
+    job.request = RequestContext(id=str(result.id), user=job.user, META=options.get("request_meta"))
+    job._context = RunContext(result)
+
+    if options.get("profile"):
+        profiler = cProfile.Profile()
+        outcome = profiler.runcall(_lifecycle, job, str(result.id), kwargs, logger)
+        _save_profile(profiler, result, logger)
+    else:
+        outcome = _lifecycle(job, str(result.id), kwargs, logger)
+    return outcome
+
+
+def _lifecycle(job, task_id: str, kwargs: dict, logger):
+    """before_start → run → on_success | on_failure → after_return; returns (status, retval, traceback)."""
+    args = ()
+    retval = None
+    einfo = None
+    exc = None
+    try:
+        job.before_start(task_id, args, kwargs)
+        retval = job.run(**kwargs)
+    except Exception as error:  # SoftTimeLimitExceeded included: the job failed on its own terms
+        exc = error
+        einfo = ExceptionInfo(error)
+        logger.error("%s: %s", type(error).__name__, error, extra={"grouping": "run"})
+    failed = exc is not None or job.failed
+    final = Status.STATUS_FAILURE if failed else Status.STATUS_SUCCESS
+    try:
+        if failed:
+            job.on_failure(exc if exc is not None else retval, task_id, args, kwargs, einfo)
+        else:
+            job.on_success(retval, task_id, args, kwargs)
+    except Exception as error:
+        final, einfo = Status.STATUS_FAILURE, einfo or ExceptionInfo(error)
+        logger.error("%s raised in %s: %s", type(error).__name__, "on_failure" if failed else "on_success",
+                     error, extra={"grouping": "post_run"})
+    try:
+        job.after_return(final, exc if exc is not None else retval, task_id, args, kwargs, einfo)
+    except Exception as error:
+        final, einfo = Status.STATUS_FAILURE, einfo or ExceptionInfo(error)
+        logger.error("%s raised in after_return: %s", type(error).__name__, error, extra={"grouping": "post_run"})
+    if final == Status.STATUS_SUCCESS:
+        logger.success("Job completed", extra={"grouping": "post_run"})
+    else:
+        logger.failure("Job failed", extra={"grouping": "post_run"})
+    return final, (retval if exc is None else None), (einfo.traceback if einfo else None)
+
+
+def _save_profile(profiler, result, logger) -> None:
+    path = Path(tempfile.gettempdir()) / f"job-result-{result.id}.pstats"
+    profiler.dump_stats(path)
+    logger.info("Wrote profiling information to %s", path, extra={"grouping": "profiling"})
+    data = path.read_bytes()
+    FileProxy.create(job_result=result, name=path.name, content=data, size=len(data))
+
+
+def _drop_input_files(result) -> None:
+    # Uploaded inputs live only for the run, like Nautobot's in-memory uploads.
+    with database.atomic():
+        FileProxy.delete().where(
+            (FileProxy.job_result == result) & (FileProxy.purpose == FileProxy.PURPOSE_INPUT)
+        ).execute()

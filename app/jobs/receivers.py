@@ -1,0 +1,41 @@
+"""Jobs fired by object changes (hooks) and by buttons on object pages.
+
+Subclass these instead of ``Job``; they are discovered and registered like any job. The machinery
+that fires them arrives with the objects and hooks feature.
+"""
+
+from __future__ import annotations
+
+from app.jobs.base import Job
+from app.jobs.base import classproperty
+
+
+class JobHookReceiver(Job):
+    """A job run when a watched object changes; implement ``receive_job_hook()``."""
+
+    @classproperty
+    def is_job_hook_receiver(cls) -> bool:
+        return True
+
+    def run(self, *, object_change=None):
+        self.receive_job_hook(change=object_change, action=getattr(object_change, "action", None),
+                              changed_object=getattr(object_change, "changed_object", None))
+
+    def receive_job_hook(self, change, action, changed_object):
+        """Handle one object change."""
+        raise NotImplementedError(f"{type(self).__name__} must implement receive_job_hook()")
+
+
+class JobButtonReceiver(Job):
+    """A job run from a button on an object's page; implement ``receive_job_button()``."""
+
+    @classproperty
+    def is_job_button_receiver(cls) -> bool:
+        return True
+
+    def run(self, *, object_pk=None, object_model_name=None):
+        self.receive_job_button(obj=object_pk)
+
+    def receive_job_button(self, obj):
+        """Handle the object whose button was pressed."""
+        raise NotImplementedError(f"{type(self).__name__} must implement receive_job_button()")

@@ -1,0 +1,394 @@
+"""Job input variables.
+
+Declare them as class attributes of a Job; each becomes one form field, one REST API input and one
+keyword argument of ``run()``::
+
+    class Greet(Job):
+        person = StringVar(description="Who to greet", default="world", max_length=50)
+        times = IntegerVar(default=1, min_value=1)
+
+        def run(self, *, person, times):
+            ...
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import netaddr
+import wtforms
+from wtforms import validators
+
+from app.jobs import fields
+from app.jobs.widgets import resolve_widget
+
+_creation_counter = itertools.count()
+
+
+class ScriptVariable:
+    """Base of every variable.
+
+    Options shared by all variables:
+
+    * ``default``: the initial value in the form, and the value used when the API omits the key;
+    * ``description``: help text shown under the field;
+    * ``label``: the field's label (default: the variable name, humanized);
+    * ``required``: whether a value must be given (default True);
+    * ``widget``: a WTForms widget, or a Django widget name such as ``"Textarea"``.
+    """
+
+    form_field = fields.TextField
+
+    def __init__(self, label="", description="", default=None, required=True, widget=None):
+        self.creation_order = next(_creation_counter)
+        self.name = ""
+        self.label = label
+        self.description = description
+        self.default = default
+        self.required = required
+        self.widget_error = None
+        try:
+            self.widget = resolve_widget(widget)
+        except TypeError as exc:
+            # Reported with the job's and variable's names when the job registers.
+            self.widget, self.widget_error = None, str(exc)
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"
+
+    # -- forms ------------------------------------------------------------------------------------
+
+    def field_validators(self) -> list:
+        return []
+
+    def field_kwargs(self) -> dict:
+        return {}
+
+    def initial(self, record=None):
+        """The value the form starts with."""
+        return self.default
+
+    def make_field(self, record=None) -> wtforms.Field:
+        """An unbound WTForms field for this variable."""
+        presence = fields.Required() if self.required else fields.OptionalValue()
+        kwargs = {
+            "label": self.label or self.name.replace("_", " ").capitalize(),
+            "description": self.description,
+            "default": self.initial(record),
+            "validators": [presence, *self.field_validators()],
+            **self.field_kwargs(),
+        }
+        if self.widget is not None:
+            kwargs["widget"] = self.widget
+        return self.form_field(**kwargs)
+
+    def api_values(self, value) -> list:
+        """The raw value list a typed (JSON) input gives the form field."""
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+
+    # -- queue payload ----------------------------------------------------------------------------
+
+    def serialize(self, value):
+        """A JSON-safe form of a validated value (what is queued and stored)."""
+        return value
+
+    def deserialize(self, value):
+        """The value ``run()`` receives, from its serialized form."""
+        return value
+
+
+class StringVar(ScriptVariable):
+    """A single line of text. Options: ``min_length``, ``max_length``, ``regex``."""
+
+    def __init__(self, min_length=None, max_length=None, regex=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_length = min_length
+        self.max_length = max_length
+        self.regex = regex
+
+    def field_validators(self):
+        checks = []
+        if self.min_length is not None or self.max_length is not None:
+            checks.append(validators.Length(min=self.min_length or -1, max=self.max_length or -1))
+        if self.regex:
+            checks.append(validators.Regexp(self.regex, message=f"Enter a value matching {self.regex}."))
+        return checks
+
+    def field_kwargs(self):
+        return {"render_kw": {"maxlength": self.max_length}} if self.max_length else {}
+
+
+class TextVar(ScriptVariable):
+    """Free text of any length, shown as a multi-line box."""
+
+    form_field = fields.TextAreaField
+
+
+class JSONVar(ScriptVariable):
+    """JSON input; ``run()`` receives the parsed Python value (dict, list, ...)."""
+
+    form_field = fields.JSONTextField
+
+    def api_values(self, value):
+        return [value]
+
+
+class IntegerVar(ScriptVariable):
+    """A whole number. Options: ``min_value``, ``max_value``."""
+
+    form_field = fields.StrictIntegerField
+
+    def __init__(self, min_value=None, max_value=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_value = min_value
+        self.max_value = max_value
+
+    def field_validators(self):
+        if self.min_value is None and self.max_value is None:
+            return []
+        return [fields.NumberRange(min=self.min_value, max=self.max_value)]
+
+    def field_kwargs(self):
+        render = {}
+        if self.min_value is not None:
+            render["min"] = self.min_value
+        if self.max_value is not None:
+            render["max"] = self.max_value
+        return {"render_kw": render} if render else {}
+
+
+class BooleanVar(ScriptVariable):
+    """A true/false flag. Never "required": unchecked means False."""
+
+    form_field = fields.FlexibleBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs["required"] = False
+        kwargs.setdefault("default", False)
+        super().__init__(*args, **kwargs)
+
+    def make_field(self, record=None):
+        kwargs = {
+            "label": self.label or self.name.replace("_", " ").capitalize(),
+            "description": self.description,
+            "default": self.initial(record),
+        }
+        if self.widget is not None:
+            kwargs["widget"] = self.widget
+        return self.form_field(**kwargs)
+
+    def api_values(self, value):
+        return [value]
+
+    def serialize(self, value):
+        return bool(value)
+
+
+class DryRunVar(BooleanVar):
+    """A dry-run flag; its initial value is the job record's ``dryrun_default``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("description", "Check to perform a dry run (no changes are made).")
+        super().__init__(*args, **kwargs)
+
+    def initial(self, record=None):
+        return bool(record.dryrun_default) if record is not None else bool(self.default)
+
+
+class ChoiceVar(ScriptVariable):
+    """One value out of ``choices``, a list of ``(value, label)`` pairs."""
+
+    form_field = fields.SelectField
+
+    def __init__(self, choices, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = list(choices)
+
+    def field_kwargs(self):
+        choices = [(str(value), label) for value, label in self.choices]
+        if not self.required:
+            choices = [("", "---------"), *choices]
+        return {"choices": choices}
+
+    def api_values(self, value):
+        return [value]
+
+    def deserialize(self, value):
+        # Hand back the declared value itself (an int stays an int).
+        for declared, _label in self.choices:
+            if str(declared) == value:
+                return declared
+        return value
+
+
+class MultiChoiceVar(ChoiceVar):
+    """Several values out of ``choices``."""
+
+    form_field = fields.SelectMultipleField
+
+    def field_kwargs(self):
+        return {"choices": [(str(value), label) for value, label in self.choices]}
+
+    def api_values(self, value):
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+
+    def deserialize(self, value):
+        return [ChoiceVar.deserialize(self, item) for item in value or []]
+
+
+class ObjectVar(ScriptVariable):
+    """One database object of ``model``.
+
+    Options: ``display_field`` (attribute shown in the drop-down, dotted paths allowed),
+    ``query_params`` (filters; ``"$other_var"`` refers to another input) and ``null_option`` (label of
+    an empty choice). The API takes a primary key or a dict of field lookups.
+    """
+
+    multiple = False
+
+    def __init__(self, model=None, display_field=None, query_params=None, null_option=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.display_field = display_field
+        self.query_params = query_params or {}
+        self.null_option = null_option
+
+    def form_field(self, **kwargs):
+        return fields.ModelChoiceField(
+            model=self.model,
+            multiple=self.multiple,
+            display_field=self.display_field,
+            query_params=self.query_params,
+            null_option=self.null_option,
+            **kwargs,
+        )
+
+    def api_values(self, value):
+        return [value]
+
+    def serialize(self, value):
+        return None if value is None else value.get_id()
+
+    def deserialize(self, value):
+        if value is None:
+            return None
+        return self.model.get_by_id(value)
+
+
+class MultiObjectVar(ObjectVar):
+    """Several database objects of ``model``; the API takes a list of primary keys or lookups."""
+
+    multiple = True
+
+    def api_values(self, value):
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+
+    def serialize(self, value):
+        return [row.get_id() for row in value or []]
+
+    def deserialize(self, value):
+        if not value:
+            return []
+        key = self.model._meta.primary_key
+        rows = {str(row.get_id()): row for row in self.model.select().where(key.in_(value))}
+        return [rows[str(pk)] for pk in value if str(pk) in rows]
+
+
+class FileVar(ScriptVariable):
+    """An uploaded file; ``run()`` receives an in-memory file with ``.read()`` and ``.name``."""
+
+    form_field = fields.UploadField
+
+    def api_values(self, value):
+        return [value]
+
+    # Serialization of files (to FileProxy rows) is done by the submit path, which owns storage.
+
+
+class _NetaddrVar(ScriptVariable):
+    def api_values(self, value):
+        return [value]
+
+    def serialize(self, value):
+        return None if value is None else str(value)
+
+
+def _parse_address(text: str):
+    if "/" in text:
+        raise ValueError("Enter an address without a mask.")
+    return netaddr.IPAddress(text)
+
+
+def _parse_with_mask(text: str):
+    if "/" not in text:
+        raise ValueError("Enter an address with a mask, such as 192.0.2.1/24.")
+    return netaddr.IPNetwork(text)
+
+
+class IPAddressVar(_NetaddrVar):
+    """An IPv4 or IPv6 address without a mask; ``run()`` receives a ``netaddr.IPAddress``."""
+
+    def form_field(self, **kwargs):
+        return fields.NetaddrField(parse=_parse_address, **kwargs)
+
+    def deserialize(self, value):
+        return None if value is None else netaddr.IPAddress(value)
+
+
+class IPAddressWithMaskVar(_NetaddrVar):
+    """An address with its mask; ``run()`` receives a ``netaddr.IPNetwork`` (host bits kept)."""
+
+    def form_field(self, **kwargs):
+        return fields.NetaddrField(parse=_parse_with_mask, **kwargs)
+
+    def deserialize(self, value):
+        return None if value is None else netaddr.IPNetwork(value)
+
+
+class IPNetworkVar(_NetaddrVar):
+    """A network with a mask; ``run()`` receives a ``netaddr.IPNetwork``.
+
+    Options: ``min_prefix_length``, ``max_prefix_length``.
+    """
+
+    def __init__(self, min_prefix_length=None, max_prefix_length=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_prefix_length = min_prefix_length
+        self.max_prefix_length = max_prefix_length
+
+    def form_field(self, **kwargs):
+        return fields.NetaddrField(parse=_parse_with_mask, **kwargs)
+
+    def field_validators(self):
+        return [fields.PrefixLength(self.min_prefix_length, self.max_prefix_length)]
+
+    def deserialize(self, value):
+        return None if value is None else netaddr.IPNetwork(value)
+
+
+VARIABLE_TYPES = (
+    StringVar,
+    TextVar,
+    JSONVar,
+    IntegerVar,
+    BooleanVar,
+    DryRunVar,
+    ChoiceVar,
+    MultiChoiceVar,
+    ObjectVar,
+    MultiObjectVar,
+    FileVar,
+    IPAddressVar,
+    IPAddressWithMaskVar,
+    IPNetworkVar,
+)
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def is_valid_variable_name(name: str) -> bool:
+    return bool(_IDENTIFIER.match(name))

@@ -1,0 +1,33 @@
+"""Peewee models. MODELS lists every table in dependency order."""
+
+from app.models.jobs import JobRecord
+from app.models.results import FileProxy
+from app.models.results import JobLogEntry
+from app.models.results import JobResult
+from app.models.users import Group
+from app.models.users import LoginFailure
+from app.models.users import ObjectPermission
+from app.models.users import PermissionGroup
+from app.models.users import PermissionUser
+from app.models.users import Token
+from app.models.users import User
+from app.models.users import UserGroup
+from app.models.workers import WorkerHeartbeat
+
+MODELS = (
+    User,
+    Group,
+    UserGroup,
+    ObjectPermission,
+    PermissionUser,
+    PermissionGroup,
+    Token,
+    LoginFailure,
+    JobRecord,
+    JobResult,
+    JobLogEntry,
+    FileProxy,
+    WorkerHeartbeat,
+)
+
+__all__ = [model.__name__ for model in MODELS] + ["MODELS"]

@@ -1,0 +1,94 @@
+"""What a run leaves behind: its result, its log lines and its files."""
+
+from __future__ import annotations
+
+import uuid
+
+import peewee
+
+from app.db import BaseModel
+from app.db import JSONField
+from app.db import utcnow
+from app.jobs.choices import JobResultStatusChoices
+from app.jobs.choices import LogLevelChoices
+from app.models.jobs import JobRecord
+from app.models.users import User
+
+
+class JobResult(BaseModel):
+    id = peewee.UUIDField(primary_key=True, default=uuid.uuid4)
+    job_record = peewee.ForeignKeyField(JobRecord, null=True, backref="results", on_delete="SET NULL")
+    name = peewee.CharField(max_length=255)
+    task_name = peewee.CharField(max_length=300, default="")
+    user = peewee.ForeignKeyField(User, null=True, backref="job_results", on_delete="SET NULL")
+    status = peewee.CharField(max_length=16, default=JobResultStatusChoices.STATUS_PENDING, index=True)
+    date_created = peewee.DateTimeField(default=utcnow, index=True)
+    date_started = peewee.DateTimeField(null=True)
+    date_done = peewee.DateTimeField(null=True)
+    # The validated, serialized inputs; null when the job has sensitive variables.
+    task_kwargs = JSONField(null=True)
+    # Run options: queue, profile, ignore_singleton_lock, and the request metadata.
+    options = JSONField(default=dict)
+    result = JSONField(null=True)
+    traceback = peewee.TextField(null=True)
+    queue = peewee.CharField(max_length=100, default="default")
+    worker = peewee.CharField(max_length=255, null=True)
+    log_count = peewee.IntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            (("job_record", "date_created"), False),
+            (("user", "date_created"), False),
+            (("status", "worker"), False),
+        )
+
+    def __str__(self):
+        return f"{self.name} created at {self.date_created} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in JobResultStatusChoices.TERMINAL
+
+    @property
+    def duration(self):
+        if self.date_started and self.date_done:
+            return self.date_done - self.date_started
+        return None
+
+
+class JobLogEntry(BaseModel):
+    # An integer key keeps log lines in write order and keeps 100k-line inserts cheap.
+    id = peewee.BigAutoField()
+    job_result = peewee.ForeignKeyField(JobResult, backref="logs", on_delete="CASCADE", index=False)
+    created = peewee.DateTimeField(default=utcnow)
+    log_level = peewee.CharField(max_length=16, default=LogLevelChoices.LOG_INFO)
+    grouping = peewee.CharField(max_length=255, default="main")
+    message = peewee.TextField(default="")
+    log_object = peewee.CharField(max_length=200, default="")
+    object_type = peewee.CharField(max_length=100, default="")
+    object_id = peewee.CharField(max_length=64, default="")
+    absolute_url = peewee.CharField(max_length=255, default="")
+
+    class Meta:
+        indexes = (
+            (("job_result", "id"), False),
+            (("job_result", "log_level", "id"), False),
+        )
+
+
+class FileProxy(BaseModel):
+    """A file stored in the database so every machine sees it: job output, or an uploaded input."""
+
+    PURPOSE_OUTPUT = "output"
+    PURPOSE_INPUT = "input"
+
+    id = peewee.UUIDField(primary_key=True, default=uuid.uuid4)
+    job_result = peewee.ForeignKeyField(JobResult, null=True, backref="files", on_delete="CASCADE")
+    name = peewee.CharField(max_length=255)
+    purpose = peewee.CharField(max_length=8, default=PURPOSE_OUTPUT)
+    size = peewee.IntegerField(default=0)
+    content = peewee.BlobField()
+    uploaded_at = peewee.DateTimeField(default=utcnow)
+
+    def __str__(self):
+        return self.name

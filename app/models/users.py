@@ -1,0 +1,161 @@
+"""Accounts and access: users, groups, object permissions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import peewee
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from app.db import BaseModel
+from app.db import JSONField
+from app.db import utcnow
+
+
+class User(BaseModel):
+    username = peewee.CharField(max_length=150, unique=True)
+    email = peewee.CharField(max_length=254, default="")
+    first_name = peewee.CharField(max_length=150, default="")
+    last_name = peewee.CharField(max_length=150, default="")
+    password_hash = peewee.CharField(max_length=255, default="")
+    is_active = peewee.BooleanField(default=True)
+    is_staff = peewee.BooleanField(default=False)
+    is_superuser = peewee.BooleanField(default=False)
+    date_joined = peewee.DateTimeField(default=utcnow)
+    last_login = peewee.DateTimeField(null=True)
+
+    def __str__(self):
+        return self.username
+
+    def set_password(self, raw_password: str) -> None:
+        self.password_hash = generate_password_hash(raw_password)
+
+    def check_password(self, raw_password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, raw_password)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Django-style check, e.g. ``user.has_perm("extras.run_job", job_record)``."""
+        from app.security import has_django_perm
+
+        return has_django_perm(self, perm, obj)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def display(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.username
+
+
+class Group(BaseModel):
+    name = peewee.CharField(max_length=150, unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class UserGroup(BaseModel):
+    user = peewee.ForeignKeyField(User, backref="group_links", on_delete="CASCADE")
+    group = peewee.ForeignKeyField(Group, backref="user_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("user", "group"), True),)
+
+
+class ObjectPermission(BaseModel):
+    """Grants actions on object types, optionally narrowed by constraints.
+
+    ``constraints`` is null (everything), a dict of field lookups such as
+    ``{"grouping": "Reports"}``, or a list of such dicts (any may match), or
+    ``{"id": [...]}`` / ``{"id__in": [...]}`` for explicit objects.
+    """
+
+    name = peewee.CharField(max_length=100, unique=True)
+    description = peewee.CharField(max_length=200, default="")
+    enabled = peewee.BooleanField(default=True)
+    object_types = JSONField(default=list)
+    actions = JSONField(default=list)
+    constraints = JSONField(null=True)
+
+    def __str__(self):
+        return self.name
+
+
+class PermissionUser(BaseModel):
+    permission = peewee.ForeignKeyField(ObjectPermission, backref="user_links", on_delete="CASCADE")
+    user = peewee.ForeignKeyField(User, backref="permission_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("permission", "user"), True),)
+
+
+class PermissionGroup(BaseModel):
+    permission = peewee.ForeignKeyField(ObjectPermission, backref="group_links", on_delete="CASCADE")
+    group = peewee.ForeignKeyField(Group, backref="permission_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("permission", "group"), True),)
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Token(BaseModel):
+    """An API token. Only its SHA-256 is stored: the key is shown once, when created."""
+
+    user = peewee.ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    key_hash = peewee.CharField(max_length=64, unique=True)
+    prefix = peewee.CharField(max_length=8)
+    description = peewee.CharField(max_length=200, default="")
+    created = peewee.DateTimeField(default=utcnow)
+    expires = peewee.DateTimeField(null=True)
+    last_used = peewee.DateTimeField(null=True)
+    write_enabled = peewee.BooleanField(default=True)
+
+    @classmethod
+    def issue(cls, user, description="", expires=None, write_enabled=True) -> tuple["Token", str]:
+        """Create a token; return it with its clear-text key (the only time the key exists)."""
+        key = secrets.token_hex(20)
+        token = cls.create(
+            user=user,
+            key_hash=hash_token(key),
+            prefix=key[:8],
+            description=description,
+            expires=expires,
+            write_enabled=write_enabled,
+        )
+        return token, key
+
+    @classmethod
+    def lookup(cls, key: str):
+        """The live token for key, or None (unknown or expired)."""
+        token = cls.get_or_none(cls.key_hash == hash_token(key))
+        if token is None or (token.expires is not None and token.expires <= utcnow()):
+            return None
+        return token
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires is not None and self.expires <= utcnow()
+
+
+class LoginFailure(BaseModel):
+    """Failed logins per (username, address), for throttling across web worker processes."""
+
+    key = peewee.CharField(max_length=300, unique=True)
+    count = peewee.IntegerField(default=0)
+    first_failure = peewee.DateTimeField(default=utcnow)
+    last_failure = peewee.DateTimeField(default=utcnow)
