@@ -57,7 +57,7 @@ def open_database(url: str) -> peewee.Database:
             Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         return peewee.SqliteDatabase(path or ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10)
     if url.startswith(("postgres://", "postgresql://")):
-        return connect_url(url, autorollback=True)
+        return connect_url(url)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
 
 

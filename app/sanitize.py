@@ -51,7 +51,7 @@ _PAIR = re.compile(
 # "Authorization: Token abc" keeps the scheme word: it tells a reader what kind of secret it was.
 _AUTHORIZATION = re.compile(
     r"""(?P<key>authorization["']?[ \t]*(?:=>|[:=])[ \t]*["']?)
-        (?P<scheme>(?:token|bearer|basic|digest|jwt|apikey|negotiate)[ \t]+)?
+        (?P<scheme>(?:token|bearer|basic|digest|jwt|apikey|negotiate)[ \t]+)?+  # no backtracking
         (?!\(redacted\))(?P<value>[^\s"',;&)\]}]+)""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -19,6 +19,7 @@ import re
 import netaddr
 import wtforms
 from wtforms import validators
+from wtforms.fields.choices import SelectChoice
 
 from app.jobs import fields
 from app.jobs.widgets import resolve_widget
@@ -209,9 +210,9 @@ class ChoiceVar(ScriptVariable):
         self.choices = list(choices)
 
     def field_kwargs(self):
-        choices = [(str(value), label) for value, label in self.choices]
+        choices = [SelectChoice(str(value), label) for value, label in self.choices]
         if not self.required:
-            choices = [("", "---------"), *choices]
+            choices = [SelectChoice("", "---------"), *choices]
         return {"choices": choices}
 
     def api_values(self, value):
@@ -231,7 +232,7 @@ class MultiChoiceVar(ChoiceVar):
     form_field = fields.SelectMultipleField
 
     def field_kwargs(self):
-        return {"choices": [(str(value), label) for value, label in self.choices]}
+        return {"choices": [SelectChoice(str(value), label) for value, label in self.choices]}
 
     def api_values(self, value):
         return list(value) if isinstance(value, (list, tuple)) else [value]

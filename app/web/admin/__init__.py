@@ -1,0 +1,48 @@
+"""Admin pages: users, groups, object permissions and API tokens.
+
+Superusers see everything; other users see the sections their ``users.*`` permissions allow.
+The companion blueprint ``app.web.profile.bp`` (/profile/tokens/) must be registered as well.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import render_template
+
+from app.models.users import Group
+from app.models.users import ObjectPermission
+from app.models.users import Token
+from app.models.users import User
+from app.security import can
+from app.web.admin.access import me
+from app.web.admin.access import require_login
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(require_login)
+
+# (endpoint, title, model, what it manages)
+SECTIONS = (
+    ("admin.user_list", "Users", User, "Accounts, passwords, superuser and staff flags, group membership."),
+    ("admin.group_list", "Groups", Group, "Sets of users that share permissions."),
+    ("admin.permission_list", "Permissions", ObjectPermission, "Actions on object types, narrowed by constraints."),
+    ("admin.token_list", "API tokens", Token, "Keys for the REST API, per user, optionally read-only or expiring."),
+)
+
+
+@bp.route("/")
+def index():
+    sections = [
+        {"endpoint": endpoint, "title": title, "blurb": blurb, "count": model.select().count()}
+        for endpoint, title, model, blurb in SECTIONS
+        if can(me(), "view", model)
+    ]
+    if not sections:
+        abort(403, description="You do not have permission to administer users, groups, permissions or tokens.")
+    return render_template("admin/index.html", sections=sections)
+
+
+from app.web.admin import groups  # noqa: E402,F401  (registers routes on bp)
+from app.web.admin import permissions  # noqa: E402,F401
+from app.web.admin import tokens  # noqa: E402,F401
+from app.web.admin import users  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Placeholder: fixtures are being written."""

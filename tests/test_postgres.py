@@ -1,0 +1,65 @@
+"""The same engine on PostgreSQL: migrations, sync, a run with logs, files and JSON fields.
+
+Needs a server: JOBDECK_TEST_POSTGRES_URL (``.ci/run`` starts one). Outside CI the tests skip
+without it; under CI=true a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from app import db
+from app.catalog import sync_jobs
+from app.execution.submit import run_in_process
+from app.models import FileProxy
+from app.models import JobLogEntry
+from app.models import JobRecord
+from tests.conftest import make_config
+
+POSTGRES_URL = os.environ.get("JOBDECK_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    if not POSTGRES_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("JOBDECK_TEST_POSTGRES_URL is not set: CI must provide a PostgreSQL server")
+        pytest.skip("set JOBDECK_TEST_POSTGRES_URL to run the PostgreSQL tests")
+    config = make_config(tmp_path, database_url=POSTGRES_URL)
+    database = db.bind(config.database_url)
+    database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    yield config
+    database.close()
+
+
+def test_migrate_is_idempotent_on_postgres(postgres):
+    assert db.migrate() == ["0001_initial"]
+    assert db.migrate() == []
+
+
+def test_job_runs_with_logs_files_and_inputs_on_postgres(postgres):
+    db.migrate()
+    report = sync_jobs(postgres.jobs_root)
+    assert "everything.ExampleEverythingJob" in report.created
+    record = JobRecord.get_for_class_path("everything.ExampleEverythingJob")
+    record.enabled = True
+    record.save()
+
+    result = run_in_process(
+        record,
+        None,
+        {"example_string": "on postgres", "example_choice": "b", "example_json": {"k": [1, 2]},
+         "example_network": "10.1.0.0/16"},
+    )
+
+    assert result.status == "SUCCESS"
+    assert result.result == "Done!"
+    assert result.task_kwargs["example_json"] == {"k": [1, 2]}
+    messages = [entry.message for entry in JobLogEntry.select().where(JobLogEntry.job_result == result)
+                .order_by(JobLogEntry.id)]
+    assert "Received string: on postgres" in messages
+    assert messages[-1] == "Job completed"
+    assert result.log_count == len(messages)
+    assert FileProxy.select().where(FileProxy.job_result == result).count() == 0
