@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+import weakref
 from functools import reduce
 
 import peewee
@@ -37,7 +38,7 @@ CACHE_ATTRIBUTE = "_jobdeck_perm_cache"
 _REGISTRY: dict[str, tuple[str, str, str, str | None]] = {
     "app.models.jobs.JobRecord": ("extras.job", "job", "jobs", None),
     "app.models.results.JobResult": ("extras.jobresult", "job result", "job results", None),
-    "app.models.results.JobLogEntry": ("extras.joblogentry", "log entry", "log entries", None),
+    "app.models.results.JobLogEntry": ("extras.jobresult", "log entry", "log entries", "job_result"),
     "app.models.results.FileProxy": ("extras.jobresult", "file", "files", "job_result"),
     "app.models.schedules.ScheduledJob": ("extras.scheduledjob", "scheduled job", "scheduled jobs", None),
     "app.models.git.GitRepository": ("extras.gitrepository", "Git repository", "Git repositories", None),
@@ -54,6 +55,7 @@ _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "
 _NEVER = SQL("1 = 0")
 _INVALID = object()
 _RELATED_CACHE_LIMIT = 1000
+_UNICODE_LOWER_REGISTERED: weakref.WeakSet = weakref.WeakSet()
 
 
 class PermissionDenied(Exception):
@@ -136,9 +138,9 @@ def _load_grants(user) -> dict:
     grants: dict = {}
     for permission in query:
         clauses = _clauses(permission.constraints)
-        types, actions = permission.object_types or [], permission.actions or []
-        for object_type in [types] if isinstance(types, str) else types:
-            for action in [actions] if isinstance(actions, str) else actions:
+        types, actions = permission.object_types, permission.actions
+        for object_type in types if isinstance(types, list) else [types]:
+            for action in actions if isinstance(actions, list) else [actions]:
                 key = (str(object_type).lower(), str(action).lower())
                 if clauses is None or (key in grants and grants[key] is None):
                     grants[key] = None
@@ -166,14 +168,37 @@ def clear_permission_cache(user) -> None:
         delattr(user, CACHE_ATTRIBUTE)
 
 
-# --- constraints: compiled once per check, then evaluated in Python (can) or SQL (restrict) ------
+# --- constraints: each clause is compiled, then evaluated in Python (can) or SQL (restrict) -----
+
+
+def _database(field):
+    database = field.model._meta.database
+    return getattr(database, "obj", database)  # through the DatabaseProxy
 
 
 def _position(field, haystack, needle):
-    database = field.model._meta.database
-    if isinstance(getattr(database, "obj", database), peewee.PostgresqlDatabase):
+    if isinstance(_database(field), peewee.PostgresqlDatabase):
         return fn.STRPOS(haystack, needle)
     return fn.INSTR(haystack, needle)  # case-sensitive, unlike SQLite's LIKE
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _lower(field):
+    database = _database(field)
+    if not isinstance(database, peewee.SqliteDatabase):
+        return fn.LOWER(field)
+    # SQLite's LOWER() folds ASCII only; can() folds like str.lower(), so SQL must too.
+    if database not in _UNICODE_LOWER_REGISTERED:
+        database.register_function(_unicode_lower, "jobdeck_lower", 1, deterministic=True)
+        _UNICODE_LOWER_REGISTERED.add(database)
+    if not database.is_closed():
+        # register_function reaches only new connections and this thread's; connections are
+        # per thread, so one opened earlier by another thread would lack it.
+        database.connection().create_function("jobdeck_lower", 1, _unicode_lower, deterministic=True)
+    return fn.jobdeck_lower(field)
 
 
 _MATCH = {
@@ -188,9 +213,9 @@ _MATCH = {
 _WHERE = {
     "exact": operator.eq,
     "in": lambda field, value: field.in_(value),
-    "iexact": lambda field, value: fn.LOWER(field) == value.lower(),
+    "iexact": lambda field, value: _lower(field) == value.lower(),
     "contains": lambda field, value: _position(field, field, value) > 0,
-    "icontains": lambda field, value: _position(field, fn.LOWER(field), value.lower()) > 0,
+    "icontains": lambda field, value: _position(field, _lower(field), value.lower()) > 0,
     "startswith": lambda field, value: fn.SUBSTR(field, 1, len(value)) == value,
     **_ORDER,
 }
@@ -347,7 +372,7 @@ def _grant(user, action: str, obj_or_model):
         raise ValueError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
     if not _is_active(user):
         return False, None, None, None
-    if user.is_superuser:
+    if getattr(user, "is_superuser", False):
         return True, None, None, None
     object_type, _, _, via = _registration(obj_or_model)
     cache = _cache(user)

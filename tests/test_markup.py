@@ -63,7 +63,8 @@ def test_script_is_escaped_so_the_reader_sees_it():
 
 
 def test_javascript_link_keeps_text_loses_href():
-    assert str(render_markdown("[click](javascript:alert(1))")) == '<p><a rel="nofollow noopener">click</a></p>'
+    html = str(render_markdown("[click](javascript:alert(1))"))
+    assert html == '<p><a rel="nofollow noopener">click</a></p>'
 
 
 def test_links_allow_http_https_mailto_and_get_rel():
@@ -150,7 +151,9 @@ def test_inline_has_no_paragraph_wrapper():
     )
 
 
-@pytest.mark.parametrize("line", ["1. done", "# of hosts: 5", "- not a list", "    not code", "> not a quote"])
+@pytest.mark.parametrize(
+    "line", ["1. done", "# of hosts: 5", "- not a list", "    not code", "> not a quote"]
+)
 def test_inline_ignores_block_syntax(line):
     html = str(render_markdown_inline(line))
     for tag in ("<ol", "<ul", "<h1", "<pre", "<blockquote", "<p>"):
@@ -214,3 +217,7 @@ def test_renderers_are_per_thread():
 def test_markdown_state_does_not_leak_between_documents():
     render_markdown("[ref]: https://leak.example\n\ntext")
     assert "leak.example" not in str(render_markdown("[ref]"))
+
+
+def test_html_comments_are_dropped():
+    assert str(render_markdown("before <!-- internal note --> after")) == "<p>before  after</p>"

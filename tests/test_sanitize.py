@@ -22,7 +22,10 @@ SECRETS = [
         "postgresql://jobdeck:p@ss:w0rd@db.internal:5432/jobdeck",
         "postgresql://jobdeck:(redacted)@db.internal:5432/jobdeck",
     ),
-    ("Connecting to rtr1 with password=Cisco123! user=admin", "Connecting to rtr1 with password=(redacted) user=admin"),
+    (
+        "Connecting to rtr1 with password=Cisco123! user=admin",
+        "Connecting to rtr1 with password=(redacted) user=admin",
+    ),
     ("enable password: Sup3rS3cret", "enable password: (redacted)"),
     ("PASSWD = letmein", "PASSWD = (redacted)"),
     ("login pwd=abc123 ok", "login pwd=(redacted) ok"),
@@ -35,6 +38,7 @@ SECRETS = [
         "Authorization: Token 0123456789abcdef0123456789abcdef01234567",
         "Authorization: Token (redacted)",
     ),
+    ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "Authorization: Basic (redacted)"),
     (
         "headers={'Authorization': 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl'}",
         "headers={'Authorization': 'Bearer (redacted)'}",
