@@ -15,6 +15,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import ValidationError
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
@@ -23,6 +24,12 @@ from wtforms.validators import Regexp
 
 from app.db import utcnow
 from app.security import ACTIONS
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 # The object types the permission form offers as checkboxes; others (a plugin's) go in a text field.
 OBJECT_TYPES = (
@@ -54,16 +61,28 @@ class ConfirmForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(
         "Username",
-        [DataRequired(), Length(max=150), Regexp(r"^[\w.@+-]+$", message="Letters, digits and @ . + - _ only.")],
+        [
+            DataRequired(),
+            Length(max=150),
+            Regexp(r"^[\w.@+-]+$", message="Letters, digits and @ . + - _ only."),
+        ],
     )
-    email = StringField("Email", [Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+$", message="Not an email address.")])
+    email = StringField(
+        "Email", [Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+$", message="Not an email address.")]
+    )
     first_name = StringField("First name", [Length(max=150)])
     last_name = StringField("Last name", [Length(max=150)])
     password = PasswordField(
-        "Password", [Optional(), Length(min=8, max=128)], description="Leave blank to keep the current password."
+        "Password",
+        [Optional(), Length(min=8, max=128)],
+        description="Leave blank to keep the current password.",
     )
-    password_confirm = PasswordField("Confirm password", [EqualTo("password", message="Passwords do not match.")])
-    is_active = BooleanField("Active", default=True, description="Inactive users cannot log in or use tokens.")
+    password_confirm = PasswordField(
+        "Confirm password", [EqualTo("password", message="Passwords do not match.")]
+    )
+    is_active = BooleanField(
+        "Active", default=True, description="Inactive users cannot log in or use tokens."
+    )
     is_staff = BooleanField("Staff")
     is_superuser = BooleanField("Superuser", description="Has every permission without explicit grants.")
     groups = MultiCheckboxField("Groups", coerce=int)
@@ -137,12 +156,14 @@ class PermissionForm(FlaskForm):
     name = StringField("Name", [DataRequired(), Length(max=100)])
     description = StringField("Description", [Length(max=200)])
     enabled = BooleanField("Enabled", default=True)
-    object_types = MultiCheckboxField("Object types", choices=OBJECT_TYPES)
+    object_types = MultiCheckboxField("Object types", choices=choices(OBJECT_TYPES))
     other_object_types = StringField(
         "Other object types",
         description="Comma-separated app_label.model names, e.g. a plugin's dcim.device.",
     )
-    actions = MultiCheckboxField("Actions", choices=[(action, action.capitalize()) for action in ACTIONS])
+    actions = MultiCheckboxField(
+        "Actions", choices=choices((action, action.capitalize()) for action in ACTIONS)
+    )
     constraints = TextAreaField(
         "Constraints",
         description='Optional JSON filter: an object such as {"grouping": "Reports"}, or a list of objects '
@@ -195,7 +216,9 @@ class PermissionForm(FlaskForm):
 class TokenForm(FlaskForm):
     description = StringField("Description", [Length(max=200)])
     expires = DateTimeLocalField(
-        "Expires (UTC)", [Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        "Expires (UTC)",
+        [Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         description="Leave blank for a token that never expires.",
     )
     write_enabled = BooleanField(
@@ -212,15 +235,16 @@ class AdminTokenForm(TokenForm):
 
 
 __all__ = [
+    "KNOWN_OBJECT_TYPES",
+    "OBJECT_TYPES",
     "AdminTokenForm",
     "ConfirmForm",
     "GroupForm",
-    "KNOWN_OBJECT_TYPES",
-    "OBJECT_TYPES",
     "PermissionForm",
     "TokenForm",
     "UserAddForm",
     "UserForm",
+    "choices",
     "format_constraints",
     "parse_constraints",
     "split_names",

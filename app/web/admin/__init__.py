@@ -15,6 +15,7 @@ from app.models.users import ObjectPermission
 from app.models.users import Token
 from app.models.users import User
 from app.security import can
+from app.security import restrict
 from app.web.admin.access import me
 from app.web.admin.access import require_login
 
@@ -25,24 +26,54 @@ bp.before_request(require_login)
 SECTIONS = (
     ("admin.user_list", "Users", User, "Accounts, passwords, superuser and staff flags, group membership."),
     ("admin.group_list", "Groups", Group, "Sets of users that share permissions."),
-    ("admin.permission_list", "Permissions", ObjectPermission, "Actions on object types, narrowed by constraints."),
-    ("admin.token_list", "API tokens", Token, "Keys for the REST API, per user, optionally read-only or expiring."),
+    (
+        "admin.permission_list",
+        "Permissions",
+        ObjectPermission,
+        "Actions on object types, narrowed by constraints.",
+    ),
+    (
+        "admin.token_list",
+        "API tokens",
+        Token,
+        "Keys for the REST API, per user, optionally read-only or expiring.",
+    ),
 )
+
+
+def visible_sections() -> list[dict]:
+    return [
+        # "admin.user_list" -> "admin.user_": every endpoint of that section starts with it.
+        {
+            "endpoint": endpoint,
+            "prefix": endpoint.rpartition("_")[0] + "_",
+            "title": title,
+            "model": model,
+            "blurb": blurb,
+        }
+        for endpoint, title, model, blurb in SECTIONS
+        if can(me(), "view", model)
+    ]
+
+
+@bp.context_processor
+def _admin_sections():
+    return {"admin_sections": visible_sections(), "admin_can": lambda action, obj: can(me(), action, obj)}
 
 
 @bp.route("/")
 def index():
-    sections = [
-        {"endpoint": endpoint, "title": title, "blurb": blurb, "count": model.select().count()}
-        for endpoint, title, model, blurb in SECTIONS
-        if can(me(), "view", model)
-    ]
+    sections = visible_sections()
     if not sections:
-        abort(403, description="You do not have permission to administer users, groups, permissions or tokens.")
+        abort(
+            403, description="You do not have permission to administer users, groups, permissions or tokens."
+        )
+    for section in sections:
+        section["count"] = restrict(section["model"].select(), me(), "view").count()
     return render_template("admin/index.html", sections=sections)
 
 
-from app.web.admin import groups  # noqa: E402,F401  (registers routes on bp)
+from app.web.admin import groups  # noqa: E402,F401 (registers routes on bp)
 from app.web.admin import permissions  # noqa: E402,F401
 from app.web.admin import tokens  # noqa: E402,F401
 from app.web.admin import users  # noqa: E402,F401

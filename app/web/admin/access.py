@@ -45,7 +45,11 @@ def get_or_404(model, pk):
 def confirm_delete(form, *, noun: str, obj, cancel_url: str, consequences=()):
     """The confirmation page a delete link leads to; only its POST deletes."""
     return render_template(
-        "admin/confirm_delete.html", form=form, noun=noun, obj=obj, cancel_url=cancel_url,
+        "admin/confirm_delete.html",
+        form=form,
+        noun=noun,
+        obj=obj,
+        cancel_url=cancel_url,
         consequences=list(consequences),
     )
 

@@ -23,19 +23,22 @@ from app.web.admin.access import me
 from app.web.admin.access import permit
 from app.web.admin_forms import ConfirmForm
 from app.web.admin_forms import GroupForm
+from app.web.admin_forms import choices
 
 
 def set_members(group: Group, user_ids) -> None:
     wanted = set(user_ids or [])
     current = {link.user_id for link in UserGroup.select().where(UserGroup.group == group)}
     if current - wanted:
-        UserGroup.delete().where((UserGroup.group == group) & UserGroup.user.in_(list(current - wanted))).execute()
+        UserGroup.delete().where(
+            (UserGroup.group == group) & UserGroup.user.in_(list(current - wanted))
+        ).execute()
     for user_id in sorted(wanted - current):
         UserGroup.create(user=user_id, group=group)
 
 
 def prepare_form(form: GroupForm) -> GroupForm:
-    form.members.choices = [(user.id, user.username) for user in User.select().order_by(User.username)]
+    form.members.choices = choices((user.id, user.username) for user in User.select().order_by(User.username))
     return form
 
 
@@ -109,6 +112,9 @@ def group_delete(group_id: int):
     if form.validate_on_submit():
         return delete_or_explain(group, f"group {group.name}", url_for(".group_list"))
     return confirm_delete(
-        form, noun="group", obj=group, cancel_url=url_for(".group_edit", group_id=group.id),
+        form,
+        noun="group",
+        obj=group,
+        cancel_url=url_for(".group_edit", group_id=group.id),
         consequences=["Its members lose the permissions given to the group.", "No user is deleted."],
     )

@@ -22,6 +22,7 @@ from app.web.admin.access import permit
 from app.web.admin_forms import ConfirmForm
 from app.web.admin_forms import UserAddForm
 from app.web.admin_forms import UserForm
+from app.web.admin_forms import choices
 
 
 def groups_by_user(user_ids) -> dict[int, list[Group]]:
@@ -36,7 +37,9 @@ def set_groups(user: User, group_ids) -> None:
     wanted = set(group_ids or [])
     current = {link.group_id for link in UserGroup.select().where(UserGroup.user == user)}
     if current - wanted:
-        UserGroup.delete().where((UserGroup.user == user) & UserGroup.group.in_(list(current - wanted))).execute()
+        UserGroup.delete().where(
+            (UserGroup.user == user) & UserGroup.group.in_(list(current - wanted))
+        ).execute()
     for group_id in sorted(wanted - current):
         UserGroup.create(user=user, group=group_id)
 
@@ -48,7 +51,7 @@ def guard_superuser(target: User) -> None:
 
 
 def prepare_form(form: UserForm) -> UserForm:
-    form.groups.choices = [(group.id, group.name) for group in Group.select().order_by(Group.name)]
+    form.groups.choices = choices((group.id, group.name) for group in Group.select().order_by(Group.name))
     if not me().is_superuser:
         del form.is_superuser
         del form.is_staff
@@ -130,6 +133,12 @@ def user_delete(user_id: int):
     if form.validate_on_submit():
         return delete_or_explain(target, f"user {target.username}", url_for(".user_list"))
     return confirm_delete(
-        form, noun="user", obj=target, cancel_url=url_for(".user_edit", user_id=target.id),
-        consequences=["Their API tokens are deleted.", "Their group memberships and direct permissions are removed."],
+        form,
+        noun="user",
+        obj=target,
+        cancel_url=url_for(".user_edit", user_id=target.id),
+        consequences=[
+            "Their API tokens are deleted.",
+            "Their group memberships and direct permissions are removed.",
+        ],
     )
