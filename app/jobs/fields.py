@@ -12,6 +12,7 @@ import json
 import netaddr
 import wtforms
 from wtforms import validators
+from wtforms.fields.choices import Choice
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
@@ -303,12 +304,16 @@ class ModelChoiceField(wtforms.Field):
 
     def iter_choices(self):
         if self.null_option and not self.multiple:
-            yield ("", self.null_option, self.data is None, {})
+            yield Choice("", self.null_option, self.data is None, {})
         selected = self.data if self.multiple else [self.data]
         selected_keys = {str(row.get_id()) for row in selected or [] if row is not None}
         for row in self.queryset().limit(1000):
             key = str(row.get_id())
-            yield (key, self.display(row), key in selected_keys, {})
+            yield Choice(key, self.display(row), key in selected_keys, {})
+
+    def _iter_choices_normalized(self):
+        # What WTForms' Select widget iterates (it is defined on SelectFieldBase, not on Field).
+        return self.iter_choices()
 
     def has_groups(self):
         return False

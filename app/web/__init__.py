@@ -1,0 +1,54 @@
+"""Server-rendered pages: one blueprint per area, all behind login except /login and static."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+from flask import request
+from flask_login import current_user
+
+from app.extensions import login_manager
+from app.web import auth
+from app.web import errors
+from app.web import files
+from app.web import home
+from app.web import jobs
+from app.web import results
+from app.web import templating
+
+# Blueprints owned by other modules; each is registered when its module exists.
+OPTIONAL_BLUEPRINTS = ("app.web.admin", "app.web.job_edit", "app.web.profile")
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+
+
+def init_app(app: Flask) -> None:
+    for blueprint in (auth.bp, home.bp, jobs.bp, results.bp, files.bp):
+        app.register_blueprint(blueprint)
+    for name in OPTIONAL_BLUEPRINTS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.register_blueprint(module.bp)
+
+    templating.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+
+    @app.before_request
+    def _require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == "api":
+            return None
+        if request.path.startswith("/api/") or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.context_processor
+    def _helpers():
+        return {"has_endpoint": lambda name: name in app.view_functions}

@@ -1,0 +1,176 @@
+"""Job results: the filtered list, the result page with its live log, Cancel and Re-run."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from peewee import JOIN
+
+from app.exceptions import JobLoadError
+from app.exceptions import JobNotRunnable
+from app.execution.submit import RunOptions
+from app.execution.submit import submit
+from app.jobs.choices import JobResultStatusChoices as Status
+from app.jobs.forms import JobDataError
+from app.models import FileProxy
+from app.models import JobRecord
+from app.models import JobResult
+from app.models import User
+from app.security import PermissionDenied
+from app.security import can
+from app.security import restrict
+from app.web import log_table
+from app.web.rerun import rerun_inputs
+from app.web.result_list import ResultFilters
+from app.web.result_list import result_page
+
+bp = Blueprint("results", __name__)
+
+
+def me():
+    return current_user._get_current_object()
+
+
+@bp.route("/results/")
+def result_list():
+    filters = ResultFilters.from_args(request.args)
+    page = result_page(me(), filters, request.args)
+    jobs = restrict(JobRecord.select(JobRecord.id, JobRecord.name, JobRecord.grouping), me(), "view")
+    return render_template(
+        "results/list.html",
+        page=page,
+        filters=filters,
+        statuses=[status.value for status in Status],
+        jobs=list(jobs.order_by(JobRecord.grouping, JobRecord.name)),
+    )
+
+
+def get_result(result_id) -> JobResult:
+    query = JobResult.select(JobResult, JobRecord, User).join(JobRecord, JOIN.LEFT_OUTER).switch(JobResult)
+    result = query.join(User, JOIN.LEFT_OUTER).where(JobResult.id == result_id).first()
+    if result is None or not can(me(), "view", result):
+        abort(404)
+    return result
+
+
+def may_run(result: JobResult) -> bool:
+    record = result.job_record if result.job_record_id else None
+    return can(me(), "run", record) if record is not None else me().is_superuser
+
+
+def summary_context(result: JobResult) -> dict:
+    record = result.job_record if result.job_record_id else None
+    files = list(
+        FileProxy.select(
+            FileProxy.id, FileProxy.name, FileProxy.size, FileProxy.purpose, FileProxy.uploaded_at
+        )
+        .where(FileProxy.job_result == result.id)
+        .order_by(FileProxy.uploaded_at)
+    )
+    sensitive = record.has_sensitive_variables if record is not None else result.task_kwargs is None
+    return {
+        "result": result,
+        "record": record,
+        "output_files": [proxy for proxy in files if proxy.purpose == FileProxy.PURPOSE_OUTPUT],
+        "input_files": [proxy for proxy in files if proxy.purpose == FileProxy.PURPOSE_INPUT],
+        "sensitive": sensitive,
+        "can_cancel": not result.is_finished and may_run(result),
+        "can_rerun": not sensitive
+        and result.task_kwargs is not None
+        and record is not None
+        and may_run(result),
+        "return_value": None if result.result is None else json.dumps(result.result, indent=2, default=str),
+        "inputs": None
+        if result.task_kwargs is None
+        else json.dumps(result.task_kwargs, indent=2, default=str),
+    }
+
+
+@bp.route("/results/<uuid:result_id>/")
+def result_detail(result_id):
+    result = get_result(result_id)
+    filters = log_table.LogFilters.from_args(request.args)
+    after = log_table._int(request.args.get("after"))
+    before = log_table._int(request.args.get("before"))
+    logs = log_table.log_page(result.id, filters, after=after, before=before)
+    live = not result.is_finished and before is None
+    return render_template(
+        "results/detail.html",
+        logs=logs,
+        filters=filters,
+        levels=log_table.LEVELS,
+        live=live,
+        groupings=log_table.groupings(result.id, logs.entries),
+        **summary_context(result),
+    )
+
+
+@bp.route("/results/<uuid:result_id>/live")
+def result_live(result_id):
+    """The htmx poll: log lines after ``after`` plus the refreshed status block."""
+    result = get_result(result_id)
+    filters = log_table.LogFilters.from_args(request.args)
+    after = log_table._int(request.args.get("after")) or 0
+    entries = log_table.new_lines(result.id, filters, after)
+    last_id = entries[-1].id if entries else after
+    # Keep polling until the status is final and every line written before it has been sent.
+    live = not result.is_finished or len(entries) == log_table.LIVE_BATCH
+    return render_template(
+        "results/_live.html",
+        entries=entries,
+        last_id=last_id,
+        filters=filters,
+        live=live,
+        **summary_context(result),
+    )
+
+
+@bp.route("/results/<uuid:result_id>/cancel", methods=["POST"])
+def cancel(result_id):
+    result = get_result(result_id)
+    if not may_run(result):
+        abort(403, description=f"You do not have permission to cancel “{result.name}”.")
+    if result.is_finished:
+        flash(f"This run has already finished ({result.status}).", "warning")
+    else:
+        from app.execution.supervisor import request_cancel
+
+        if request_cancel(result.id, user=me()):
+            flash("Cancellation requested.", "info")
+        else:
+            flash("The cancellation could not be delivered; try again.", "danger")
+    return redirect(url_for("results.result_detail", result_id=result.id))
+
+
+@bp.route("/results/<uuid:result_id>/rerun", methods=["POST"])
+def rerun(result_id):
+    result = get_result(result_id)
+    record = result.job_record if result.job_record_id else None
+    if record is None or result.task_kwargs is None or record.has_sensitive_variables:
+        flash("This run cannot be repeated: its inputs were not kept.", "danger")
+        return redirect(url_for("results.result_detail", result_id=result.id))
+    options = RunOptions(
+        queue=result.queue if result.queue in record.queues else None,
+        request_meta={
+            "REMOTE_ADDR": request.remote_addr or "",
+            "HTTP_USER_AGENT": request.headers.get("User-Agent", ""),
+        },
+    )
+    try:
+        data, files = rerun_inputs(record, result)
+        new = submit(record, me(), data=data, files=files, options=options, strict=False)
+    except PermissionDenied as exc:
+        abort(403, description=exc.message)
+    except (JobNotRunnable, JobDataError, JobLoadError) as exc:
+        flash(f"The job could not be re-run: {exc}", "danger")
+        return redirect(url_for("results.result_detail", result_id=result.id))
+    flash(f"Re-running “{record}” with the same inputs.", "success")
+    return redirect(url_for("results.result_detail", result_id=new.id))

@@ -1,0 +1,213 @@
+"""The newcomer's path in headless Chromium against a live server with a real worker.
+
+Screenshots of the job page and the result page are written to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from app.jobs.choices import JobResultStatusChoices as Status
+from app.models import JobRecord
+from app.models import JobResult
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RESULT_URL = re.compile(r".*/results/([0-9a-f-]{36})/$")
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    live_server.login(page)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def result_id_of(page) -> str:
+    match = RESULT_URL.match(page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def status_of(page) -> str:
+    return page.locator("#result-status .badge").get_attribute("data-status")
+
+
+def wait_for_status(page, *statuses: str, timeout: float = 20_000) -> str:
+    wanted = "|".join(statuses)
+    page.wait_for_selector(
+        f"#result-status .badge[data-status]:is({','.join(f'[data-status={s}]' for s in statuses)})",
+        timeout=timeout,
+    )
+    status = status_of(page)
+    assert re.fullmatch(wanted, status), status
+    return status
+
+
+def open_job(page, live_server, class_path: str) -> JobRecord:
+    record = JobRecord.get_for_class_path(class_path)
+    page.goto(f"{live_server.url}/jobs/{record.id}/")
+    return record
+
+
+def run_form(page, button="Run job now"):
+    page.get_by_role("button", name=button).click()
+
+
+def test_newcomer_runs_hello_jobs(page, live_server):
+    page.goto(f"{live_server.url}/jobs/")
+    page.get_by_role("link", name="Say Hello").click()
+    assert page.locator(".alert-warning", has_text="disabled").is_visible()
+    assert page.get_by_role("button", name="Run job now").is_disabled()
+
+    # Enable it on the job edit page, as a newcomer would.
+    page.get_by_role("link", name="enable it").click()
+    page.check("#enabled")
+    page.get_by_role("button", name=re.compile("Save")).click()
+    record = JobRecord.get_for_class_path("hello_jobs.HelloJobs")
+    assert record.enabled
+    page.goto(f"{live_server.url}/jobs/{record.id}/")
+
+    # An invalid value: an inline error, and nothing queued.
+    before = JobResult.select().count()
+    page.fill("#person_name", "Ada")
+    page.fill("#greeting_count", "0")
+    run_form(page)
+    error = page.locator(".field.has-error .field-error")
+    assert "at least 1" in error.inner_text()
+    assert page.input_value("#person_name") == "Ada"
+    assert JobResult.select().count() == before
+    screenshot(page, "job-page-error.png")
+
+    page.fill("#greeting_count", "3")
+    run_form(page)
+    page.wait_for_url(RESULT_URL)
+    assert wait_for_status(page, Status.STATUS_SUCCESS) == "SUCCESS"
+    page.wait_for_selector("#log-rows tr >> nth=2")
+    messages = page.locator("#log-rows .log-message").all_inner_texts()
+    assert [m for m in messages if m.startswith("Hello, Ada!")] == [f"Hello, Ada! ({n})" for n in (1, 2, 3)]
+    result = JobResult.get_by_id(result_id_of(page))
+    assert result.options["request_meta"]["HTTP_USER_AGENT"]
+    assert page.inner_text("#log-live") == ""  # polling stopped
+    screenshot(page, "result-page.png")
+    page.goto(f"{live_server.url}/jobs/{record.id}/")
+    assert page.locator(".card", has_text="Recent runs").locator("[data-status=SUCCESS]").count() == 1
+    screenshot(page, "job-page.png")
+
+
+def test_log_lines_arrive_while_running(page, live_server):
+    live_server.enable("web_slow_logger.SlowLogger")
+    open_job(page, live_server, "web_slow_logger.SlowLogger")
+    page.fill("#lines", "10")
+    run_form(page)
+    page.wait_for_url(RESULT_URL)
+    page.evaluate("window.__notReloaded = true")
+    page.wait_for_selector("#log-rows tr >> nth=1")
+    seen_while_running = page.locator("#log-rows tr").count()
+    status_then = JobResult.get_by_id(result_id_of(page)).status
+    assert status_then in (Status.STATUS_PENDING, Status.STATUS_STARTED), status_then
+    assert 2 <= seen_while_running < 10
+    screenshot(page, "result-page-running.png")
+
+    wait_for_status(page, Status.STATUS_SUCCESS)
+    page.wait_for_function("document.querySelectorAll('#log-rows tr').length >= 10")
+    assert page.evaluate("window.__notReloaded") is True
+    texts = page.locator("#log-rows .log-message").all_inner_texts()
+    assert [t for t in texts if t.startswith("Line")] == [f"Line {n} of 10" for n in range(1, 11)]
+    assert page.locator("#log-poller[data-finished]").count() == 1
+
+
+def test_download_created_file(page, live_server):
+    live_server.enable("export_text.ExportText")
+    open_job(page, live_server, "export_text.ExportText")
+    run_form(page)
+    page.wait_for_url(RESULT_URL)
+    wait_for_status(page, Status.STATUS_SUCCESS)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download").click()
+    download = info.value
+    assert download.suggested_filename == "output.txt"
+    assert Path(download.path()).read_text() == "Export completed successfully."
+
+
+def test_cancel_long_job(page, live_server):
+    live_server.enable("web_long_running.LongRunning")
+    open_job(page, live_server, "web_long_running.LongRunning")
+    run_form(page)
+    page.wait_for_url(RESULT_URL)
+    wait_for_status(page, Status.STATUS_STARTED)
+    page.get_by_role("button", name="Cancel").click()
+    assert wait_for_status(page, Status.STATUS_REVOKED) == "REVOKED"
+    result = live_server.wait_for_result(result_id_of(page))
+    assert result.status == Status.STATUS_REVOKED
+    assert page.get_by_role("button", name="Cancel").count() == 0
+
+
+def test_rerun_finished_result(page, live_server):
+    live_server.enable("web_slow_logger.SlowLogger")
+    open_job(page, live_server, "web_slow_logger.SlowLogger")
+    page.fill("#lines", "2")
+    run_form(page)
+    page.wait_for_url(RESULT_URL)
+    first = result_id_of(page)
+    wait_for_status(page, Status.STATUS_SUCCESS)
+    page.get_by_role("button", name="Re-run").click()
+    page.wait_for_url(lambda url: RESULT_URL.match(url) and first not in url)
+    second = result_id_of(page)
+    wait_for_status(page, Status.STATUS_SUCCESS)
+    assert JobResult.get_by_id(second).task_kwargs == JobResult.get_by_id(first).task_kwargs == {"lines": 2}
+
+
+def test_custom_template_job(page, live_server):
+    live_server.enable("custom_template.ExampleWithCustomTemplate")
+    open_job(page, live_server, "custom_template.ExampleWithCustomTemplate")
+    panel = page.locator("#custom-panel")
+    assert panel.is_visible()
+    assert "Custom template." in panel.inner_text()
+    # The block.super parts are still there: the standard form and the description.
+    assert page.locator("#job-form #colleague").input_value() == "Ada"
+    assert page.locator(".description", has_text="template_name").count() == 1
+    # The extra CSS and JavaScript blocks: a styled panel and a live character count.
+    assert page.eval_on_selector("#custom-panel", "el => getComputedStyle(el).borderLeftWidth") == "4px"
+    page.fill("#colleague", "Grace Hopper")
+    assert page.inner_text("#custom-count") == "12"
+    screenshot(page, "job-page-custom-template.png")
+    run_form(page)
+    page.wait_for_url(RESULT_URL)
+    wait_for_status(page, Status.STATUS_SUCCESS)
+    assert '"greeted": "Grace Hopper"' in page.inner_text("#result-summary")

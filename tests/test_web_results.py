@@ -1,0 +1,303 @@
+"""The result list and result page through the Flask test client: filters, pages, logs, files, actions."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from app.db import database
+from app.jobs.choices import JobResultStatusChoices as Status
+from app.models import FileProxy
+from app.models import JobLogEntry
+from app.models import JobRecord
+from app.models import JobResult
+from app.models import User
+from app.web import log_table
+from app.web import result_list
+from tests.conftest import enable
+from tests.support.web import grant
+from tests.support.web import login_as
+from tests.support.web import make_user
+from tests.support.web import page_csrf
+
+HELLO = "hello_jobs.HelloJobs"
+SLOW = "web_slow_logger.SlowLogger"
+EPOCH = datetime.datetime(2026, 1, 1, 12, 0, 0)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def make_result(
+    class_path=HELLO, status=Status.STATUS_SUCCESS, user=None, created=None, **fields
+) -> JobResult:
+    record = JobRecord.get_for_class_path(class_path)
+    return JobResult.create(
+        job_record=record,
+        name=record.name,
+        task_name=record.class_path,
+        status=status,
+        user=user,
+        date_created=created or EPOCH,
+        **fields,
+    )
+
+
+def add_logs(result, count, **fields):
+    rows = [
+        {"job_result": result.id, "message": f"line {n}", "log_level": "info", "grouping": "main", **fields}
+        for n in range(1, count + 1)
+    ]
+    with database.atomic():
+        JobLogEntry.insert_many(rows).execute()
+
+
+def result_ids(page: str) -> list[str]:
+    return re.findall(r'href="/results/([0-9a-f-]{36})/">\d{4}-', page)
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+def test_result_list_pages_by_50_newest_first(web_client):
+    results = [make_result(created=EPOCH + datetime.timedelta(minutes=n)) for n in range(120)]
+    newest_first = [str(r.id) for r in reversed(results)]
+    page1 = text(web_client.get("/results/"))
+    assert result_ids(page1) == newest_first[:50]
+    next_link = re.search(r'rel="next" href="\?([^"]+)"', page1).group(1).replace("&amp;", "&")
+    assert 'rel="prev"' not in page1
+    page2 = text(web_client.get(f"/results/?{next_link}"))
+    assert result_ids(page2) == newest_first[50:100]
+    page3 = text(web_client.get("/results/?" + re.search(r'rel="next" href="\?([^"]+)"', page2).group(1)))
+    assert result_ids(page3) == newest_first[100:]
+    assert 'rel="next"' not in page3
+    back = text(web_client.get("/results/?" + re.search(r'rel="prev" href="\?([^"]+)"', page3).group(1)))
+    assert result_ids(back) == newest_first[50:100]
+
+
+def test_result_pages_keep_order_within_one_timestamp(web_client):
+    results = [make_result(created=EPOCH) for _ in range(60)]
+    first = result_ids(text(web_client.get("/results/")))
+    cursor = re.search(r'rel="next" href="\?([^"]+)"', text(web_client.get("/results/"))).group(1)
+    second = result_ids(text(web_client.get(f"/results/?{cursor}")))
+    assert len(first) == 50 and len(second) == 10
+    assert sorted(first + second) == sorted(str(r.id) for r in results)
+
+
+def test_result_list_filters(web_client):
+    ada = make_user("ada")
+    hello = make_result(user=ada, created=EPOCH)
+    failed = make_result(
+        "export_text.ExportText", status=Status.STATUS_FAILURE, created=EPOCH + datetime.timedelta(days=2)
+    )
+    record = JobRecord.get_for_class_path(HELLO)
+    assert result_ids(text(web_client.get(f"/results/?job={record.id}"))) == [str(hello.id)]
+    assert result_ids(text(web_client.get("/results/?status=FAILURE"))) == [str(failed.id)]
+    assert result_ids(text(web_client.get("/results/?user=ada"))) == [str(hello.id)]
+    assert result_ids(text(web_client.get("/results/?user=nobody"))) == []
+    assert result_ids(text(web_client.get("/results/?date_from=2026-01-02"))) == [str(failed.id)]
+    assert result_ids(text(web_client.get("/results/?date_to=2026-01-01"))) == [str(hello.id)]
+    assert result_ids(text(web_client.get("/results/?date_from=garbage&job=garbage"))) == []
+
+
+def test_result_list_shows_only_visible_results(web_app):
+    user = make_user("ada")
+    grant(user, ["extras.jobresult"], ["view"], {"user": "$user"})
+    own = make_result(user=user)
+    other = make_result()
+    client = login_as(web_app, user)
+    page = text(client.get("/results/"))
+    assert result_ids(page) == [str(own.id)]
+    assert client.get(f"/results/{other.id}/").status_code == 404
+    assert client.get(f"/results/{own.id}/").status_code == 200
+
+
+# --- result page --------------------------------------------------------------------------------
+
+
+def test_result_page_shows_outcome(web_client):
+    result = make_result(
+        SLOW,
+        status=Status.STATUS_FAILURE,
+        task_kwargs={"lines": 3},
+        result={"answer": 42},
+        traceback="Traceback (most recent call last):\nValueError: <boom>",
+        date_started=EPOCH,
+        date_done=EPOCH + datetime.timedelta(seconds=3.5),
+    )
+    add_logs(result, 2)
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert "<title>Slow Logger · Failure · Jobdeck</title>" in page
+    assert 'data-status="FAILURE"' in page
+    assert "3.50 s" in page
+    assert "&#34;lines&#34;: 3" in page
+    assert "&#34;answer&#34;: 42" in page
+    assert "ValueError: &lt;boom&gt;" in page
+    assert 'data-finished="true"' in page  # not polling
+    assert "rerun-button" in page and "cancel-button" not in page
+
+
+def test_sensitive_inputs_are_hidden_and_not_rerunnable(web_client):
+    result = make_result(HELLO, task_kwargs=None)
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert "inputs were not stored" in page
+    assert "rerun-button" not in page
+    response = web_client.post(f"/results/{result.id}/rerun", data={"csrf_token": page_csrf(web_client, "/")})
+    assert response.status_code == 302
+    assert JobResult.select().count() == 1
+
+
+def test_log_messages_render_markdown_safely(web_client):
+    result = make_result()
+    add_logs(
+        result,
+        1,
+        message="**bold** <script>x()</script> [link](javascript:alert(1))",
+        log_object="router-1",
+        absolute_url="/devices/1/",
+    )
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert "<strong>bold</strong>" in page
+    assert "<script>x()" not in page
+    assert "javascript:alert" not in page
+    assert '<a href="/devices/1/">router-1</a>' in page
+
+
+def test_log_filters(web_client):
+    result = make_result()
+    add_logs(result, 3)
+    add_logs(result, 2, log_level="warning", grouping="cleanup", message="disk almost full")
+    messages = lambda url: re.findall(r'class="log-message">([^<]*)<', text(web_client.get(url)))  # noqa: E731
+    base = f"/results/{result.id}/"
+    assert len(messages(base)) == 5
+    assert messages(base + "?level=warning") == ["disk almost full"] * 2
+    assert messages(base + "?grouping=cleanup") == ["disk almost full"] * 2
+    assert messages(base + "?q=line 2") == ["line 2"]
+    assert messages(base + "?level=bogus") == messages(base)
+    assert "No log lines match" in text(web_client.get(base + "?q=nothing-like-this"))
+
+
+def test_log_pagination_by_id(web_client):
+    result = make_result()
+    add_logs(result, log_table.PAGE_SIZE * 2 + 5)
+    base = f"/results/{result.id}/"
+    first = text(web_client.get(base))
+    assert re.findall(r"line (\d+)<", first) == [str(n) for n in range(1, log_table.PAGE_SIZE + 1)]
+    assert 'rel="prev"' not in first
+    later = re.search(r'rel="next" href="\?([^"]+)"', first).group(1)
+    second = text(web_client.get(base + "?" + later))
+    assert re.findall(r"line (\d+)<", second)[0] == str(log_table.PAGE_SIZE + 1)
+    last = text(web_client.get(base + "?" + re.search(r'rel="next" href="\?([^"]+)"', second).group(1)))
+    assert len(re.findall(r"line (\d+)<", last)) == 5 and 'rel="next"' not in last
+    earlier = re.search(r'rel="prev" href="\?([^"]+)"', last).group(1)
+    assert re.findall(r"line (\d+)<", text(web_client.get(base + "?" + earlier)))[-1] == str(
+        log_table.PAGE_SIZE * 2
+    )
+
+
+def test_live_fragment_sends_only_new_lines_and_stops_when_finished(web_client):
+    result = make_result(SLOW, status=Status.STATUS_STARTED, task_kwargs={"lines": 3})
+    add_logs(result, 3)
+    page = text(web_client.get(f"/results/{result.id}/"))
+    poll = (
+        re.search(r'id="log-poller" hx-get="([^"]+)" hx-trigger="every 1s"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+    last_id = JobLogEntry.select().order_by(JobLogEntry.id.desc()).get().id
+    assert poll.endswith(f"after={last_id}")
+    assert "cancel-button" in page
+
+    add_logs(result, 2, message="new one")
+    fragment = text(web_client.get(poll))
+    assert fragment.count("<tr ") == 2 and "new one" in fragment
+    assert 'hx-swap-oob="beforeend:#log-rows"' in fragment
+    assert 'id="result-summary" hx-swap-oob="true"' in fragment
+    assert f"after={last_id + 2}" in fragment
+    assert "<html" not in fragment
+
+    JobResult.update(status=Status.STATUS_SUCCESS).where(JobResult.id == result.id).execute()
+    done = text(web_client.get(poll.replace(f"after={last_id}", f"after={last_id + 2}")))
+    assert 'data-finished="true"' in done and "<tr " not in done
+    assert 'data-status="SUCCESS"' in done
+
+
+def test_output_file_download(web_app, web_client):
+    result = make_result()
+    proxy = FileProxy.create(job_result=result, name='../../etc/pass"wd\n.txt', content=b"secret", size=6)
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert f"/files/{proxy.id}/download" in page
+    response = web_client.get(f"/files/{proxy.id}/download")
+    assert response.status_code == 200
+    assert response.data == b"secret"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "/" not in disposition and '"wd' not in disposition and "\n" not in disposition
+    assert response.headers["Content-Type"] == "application/octet-stream"
+
+    stranger = make_user("stranger")
+    grant(stranger, ["extras.jobresult"], ["view"], {"user": "$user"})
+    assert login_as(web_app, stranger).get(f"/files/{proxy.id}/download").status_code == 404
+
+
+def test_cancel_needs_run_permission(web_app):
+    record = enable(SLOW)
+    result = make_result(SLOW, status=Status.STATUS_PENDING)
+    viewer = make_user("viewer")
+    grant(viewer, ["extras.jobresult", "extras.job"], ["view"])
+    client = login_as(web_app, viewer)
+    assert "cancel-button" not in text(client.get(f"/results/{result.id}/"))
+    assert (
+        client.post(f"/results/{result.id}/cancel", data={"csrf_token": page_csrf(client, "/")}).status_code
+        == 403
+    )
+    assert JobResult.get_by_id(result.id).status == Status.STATUS_PENDING
+    assert record.enabled
+
+
+def test_cancel_pending_result(web_client):
+    result = make_result(SLOW, status=Status.STATUS_PENDING)
+    url = f"/results/{result.id}/cancel"
+    assert web_client.post(url).status_code == 400  # CSRF
+    response = web_client.post(url, data={"csrf_token": page_csrf(web_client, "/")})
+    assert response.status_code == 302
+    assert JobResult.get_by_id(result.id).status == Status.STATUS_REVOKED
+    again = web_client.post(url, data={"csrf_token": page_csrf(web_client, "/")}, follow_redirects=True)
+    assert "already finished" in text(again)
+
+
+def test_rerun_submits_the_same_inputs(web_client):
+    enable(SLOW)
+    admin = User.get(User.username == "admin")
+    old = make_result(SLOW, task_kwargs={"lines": 4}, user=admin, queue="default")
+    response = web_client.post(f"/results/{old.id}/rerun", data={"csrf_token": page_csrf(web_client, "/")})
+    new = JobResult.select().where(JobResult.id != old.id).get()
+    assert response.status_code == 302 and response.location == f"/results/{new.id}/"
+    assert new.task_kwargs == {"lines": 4} and new.status == Status.STATUS_PENDING and new.user_id == admin.id
+
+
+def test_rerun_of_disabled_job_is_explained(web_client):
+    old = make_result(SLOW, task_kwargs={"lines": 4})
+    response = web_client.post(
+        f"/results/{old.id}/rerun", data={"csrf_token": page_csrf(web_client, "/")}, follow_redirects=True
+    )
+    assert "could not be re-run" in text(response) and "not enabled" in text(response)
+    assert JobResult.select().count() == 1
+
+
+@pytest.mark.parametrize("cursor", ["", "garbage", "2026-01-01T00:00:00.000000_nothex"])
+def test_bad_cursor_is_the_first_page(web_client, cursor):
+    make_result()
+    assert web_client.get(f"/results/?after={cursor}").status_code == 200
+    assert result_list._parse_cursor(cursor) is None
+
+
+def test_home_shows_recent_and_attention(web_client):
+    make_result(status=Status.STATUS_FAILURE)
+    page = text(web_client.get("/"))
+    assert "<title>Home · Jobdeck</title>" in page
+    assert "Failed runs" in page
+    assert "Installed but not enabled" in page
