@@ -7,6 +7,7 @@ handlers, ``style``) are dropped, and links keep only http, https, mailto or rel
 
 from __future__ import annotations
 
+import re
 import textwrap
 import threading
 
@@ -34,6 +35,8 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener"
+# Characters that can start inline Markdown or HTML; a log line without any is plain text.
+_INLINE_SYNTAX = re.compile(r"[*_`\[\]<>&\\~\n]")
 
 
 def _cell_align(tag: str, name: str, value: str) -> bool:
@@ -131,7 +134,10 @@ def render_markdown_inline(text: str | None) -> Markup:
     """Render one log line: inline Markdown only, no wrapping ``<p>``."""
     if not text:
         return Markup("")
-    html = _convert(_renderers.inline, str(text)).strip()
+    text = str(text)
+    if not _INLINE_SYNTAX.search(text):
+        return Markup.escape(text)  # most log lines: skip the Markdown and bleach passes
+    html = _convert(_renderers.inline, text).strip()
     if html.startswith("<p>") and html.endswith("</p>"):
         html = html[3:-4]
     # Blank lines in a multi-line message: keep the break, not the paragraph markup.
