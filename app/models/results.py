@@ -40,6 +40,7 @@ class JobResult(BaseModel):
             (("job_record", "date_created"), False),
             (("user", "date_created"), False),
             (("status", "worker"), False),
+            (("status", "date_created"), False),
         )
 
     def __str__(self):

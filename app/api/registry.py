@@ -1,0 +1,51 @@
+"""The API blueprint and the one decorator that registers a route together with its description.
+
+Every route is added through ``api_route``, which also records what the OpenAPI document says about
+it (filters, request body, responses), so the document is built from the routes and cannot drift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """One method of one route, as the OpenAPI document describes it."""
+
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    filters: object = None  # a FilterSet: query parameters, and a list response
+    response: str | None = None  # component schema name of the 2xx body
+    status: int = 200
+    request: str | None = None  # component schema name of the JSON body
+    multipart: bool = False  # also accepts multipart/form-data
+    public: bool = False  # no authentication needed
+    errors: tuple[int, ...] = ()
+    binary: bool = False  # the 2xx body is a file, not JSON
+
+
+OPERATIONS: list[Operation] = []
+PUBLIC_ENDPOINTS: set[str] = set()
+
+
+def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, **meta):
+    """Register a view for one method of ``/api<rule>`` and record its description."""
+
+    def decorator(view):
+        bp.add_url_rule(rule, view.__name__, view, methods=[method], provide_automatic_options=False)
+        operation = Operation(rule=bp.url_prefix + rule, method=method, endpoint=f"{bp.name}.{view.__name__}",
+                              summary=summary, tag=tag, **meta)
+        OPERATIONS.append(operation)
+        if operation.public:
+            PUBLIC_ENDPOINTS.add(operation.endpoint)
+        return view
+
+    return decorator

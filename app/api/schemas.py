@@ -1,0 +1,142 @@
+"""JSON Schemas of the API's bodies (OpenAPI 3.1 components).
+
+Objects are closed (``additionalProperties: false``) and tests validate real responses against them,
+so a field added to a serializer but not here, or the reverse, fails a test.
+"""
+
+from __future__ import annotations
+
+from app.jobs.choices import JobResultStatusChoices
+from app.jobs.choices import LogLevelChoices
+from app.models.jobs import OVERRIDABLE_FIELDS
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def closed(properties: dict, optional=()) -> dict:
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "required": [name for name in properties if name not in optional]}
+
+
+STRING, BOOLEAN, INTEGER, NUMBER = ({"type": "string"}, {"type": "boolean"}, {"type": "integer"},
+                                    {"type": "number"})
+URI = {"type": "string", "format": "uri"}
+UUID = {"type": "string", "format": "uuid"}
+TIME = {"type": "string", "format": "date-time"}
+ANY = {}
+MESSAGES = {"type": "object", "additionalProperties": {"type": "array", "items": STRING}}
+
+
+def _header(object_type: str) -> dict:
+    return {"id": STRING, "object_type": {"const": object_type}, "display": STRING, "url": URI}
+
+
+_OVERRIDABLE_TYPES = {
+    "grouping": STRING, "name": STRING, "description": STRING, "soft_time_limit": NUMBER,
+    "time_limit": NUMBER, "task_queues": {"type": "array", "items": STRING},
+}
+
+
+def _overridable() -> dict:
+    values = {field: _OVERRIDABLE_TYPES.get(field, BOOLEAN) for field in OVERRIDABLE_FIELDS}
+    return {**values, **{f"{field}_override": BOOLEAN for field in OVERRIDABLE_FIELDS}}
+
+
+JOB = closed({
+    **_header("extras.job"), "natural_slug": STRING, "source": STRING, "module_name": STRING,
+    "job_class_name": STRING, "class_path": STRING, "installed": BOOLEAN, "enabled": BOOLEAN,
+    "supports_dryrun": BOOLEAN, "is_job_hook_receiver": BOOLEAN, "is_job_button_receiver": BOOLEAN,
+    **_overridable(), "variables_url": URI, "run_url": URI, "created": TIME, "last_updated": TIME,
+    "tags": {"type": "array"}, "custom_fields": {"type": "object"},
+})
+
+FILE_PROXY = closed({
+    **_header("extras.fileproxy"), "name": STRING, "size": INTEGER, "download_url": URI,
+    "job_result": ref("NestedRef"), "uploaded_at": TIME,
+})
+
+JOB_RESULT = closed({
+    **_header("extras.jobresult"), "natural_slug": STRING,
+    "status": closed({"value": {"enum": list(JobResultStatusChoices)}, "label": {"enum": list(JobResultStatusChoices)}}),
+    "name": STRING, "task_name": nullable(STRING), "date_created": TIME, "date_started": nullable(TIME),
+    "date_done": nullable(TIME), "result": ANY, "worker": nullable(STRING), "task_args": {"type": "array"},
+    "task_kwargs": nullable({"type": "object"}), "celery_kwargs": {"type": "object"}, "traceback": nullable(STRING),
+    "meta": {"type": "null"}, "job_model": nullable(ref("NestedRef")), "user": nullable(ref("NestedRef")),
+    "scheduled_job": {"type": "null"}, "log_count": INTEGER, "logs_url": URI,
+    "files": {"type": "array", "items": ref("FileProxy")}, "custom_fields": {"type": "object"},
+})
+
+LOG_ENTRY = closed({
+    **_header("extras.joblogentry"), "log_level": {"enum": list(LogLevelChoices)}, "grouping": STRING,
+    "message": STRING, "log_object": STRING, "absolute_url": nullable(STRING), "job_result": ref("NestedRef"),
+    "created": TIME,
+})
+
+USER = closed({
+    **_header("users.user"), "username": STRING, "first_name": STRING, "last_name": STRING, "email": STRING,
+    "is_active": BOOLEAN, "is_staff": BOOLEAN, "is_superuser": BOOLEAN, "date_joined": TIME,
+    "last_login": nullable(TIME),
+})
+
+VARIABLE = closed({
+    "name": STRING, "type": STRING, "label": STRING, "help_text": STRING, "required": BOOLEAN, "default": ANY,
+    "choices": {"type": "array", "items": {"type": "array", "prefixItems": [ANY, STRING]}}, "model": STRING,
+    "min_length": INTEGER, "max_length": INTEGER, "regex": STRING, "min_value": NUMBER, "max_value": NUMBER,
+    "min_prefix_length": INTEGER, "max_prefix_length": INTEGER, "display_field": STRING,
+    "query_params": {"type": "object"}, "null_option": STRING,
+}, optional=("choices", "model", "min_length", "max_length", "regex", "min_value", "max_value",
+             "min_prefix_length", "max_prefix_length", "display_field", "query_params", "null_option"))
+
+RUN_OPTIONS = {
+    "task_queue": nullable({"type": "string", "description": "A queue of the job (default: its first)."}),
+    "job_queue": nullable({"type": "string", "description": "Same as task_queue (Nautobot 2.4's name)."}),
+    "profile": {"type": "boolean", "description": "Run under cProfile (JOBDECK_DEBUG or superusers only)."},
+    "schedule": {"description": "Only {\"interval\": \"immediately\"}: scheduling is not supported yet."},
+}
+
+COMPONENTS = {
+    "NestedRef": closed({"id": STRING, "object_type": STRING, "display": STRING, "url": URI}),
+    "Job": JOB,
+    "JobPatch": {"type": "object", "additionalProperties": False,
+                 "properties": {"enabled": BOOLEAN, **_overridable()},
+                 "description": "Setting a field sets its override flag; <field>_override: false restores "
+                                "the class's value. Read-only fields of Job are accepted and ignored."},
+    "JobVariable": VARIABLE,
+    "JobVariableList": {"type": "array", "items": ref("JobVariable")},
+    "JobRunRequest": {
+        "type": "object",
+        "properties": {"data": {"type": "object", "description": "Variable values; unknown keys are refused."},
+                       **RUN_OPTIONS},
+        "description": "Other top-level keys (commit, job_id, job_name) are ignored.",
+    },
+    "JobRunForm": {
+        "type": "object",
+        "additionalProperties": {"description": "A variable's value, or a file for a FileVar."},
+        "properties": {"_task_queue": STRING, "_job_queue": STRING, "_profile": STRING, "_commit": STRING,
+                       "_schedule_interval": STRING},
+        "description": "Variables flattened; options prefixed with an underscore.",
+    },
+    "JobRunResponse": closed({"scheduled_job": {"type": "null"}, "job_result": ref("JobResult")}),
+    "JobResult": JOB_RESULT,
+    "JobLogEntry": LOG_ENTRY,
+    "FileProxy": FILE_PROXY,
+    "User": USER,
+    "ApiRoot": {"type": "object", "additionalProperties": URI},
+    "EndpointIndex": {"type": "object", "additionalProperties": URI},
+    "Status": closed({"jobdeck-version": STRING, "python-version": STRING, "workers-running": INTEGER,
+                      "celery-workers-running": INTEGER}),
+    "OpenApiDocument": {"type": "object"},
+    "Error": closed({"detail": STRING}),
+    "BadRequest": {"anyOf": [ref("Error"), closed({"errors": MESSAGES}), MESSAGES]},
+}
+
+
+def page_of(name: str) -> dict:
+    return closed({"count": INTEGER, "next": nullable(URI), "previous": nullable(URI),
+                   "results": {"type": "array", "items": ref(name)}})

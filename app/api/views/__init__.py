@@ -1,0 +1,12 @@
+"""The API's views, one module per resource; importing them registers their routes."""
+
+from app.api.views import files
+from app.api.views import job_edit
+from app.api.views import jobs
+from app.api.views import logs
+from app.api.views import results
+from app.api.views import root
+from app.api.views import run
+from app.api.views import users
+
+__all__ = ["files", "job_edit", "jobs", "logs", "results", "root", "run", "users"]

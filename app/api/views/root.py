@@ -1,0 +1,64 @@
+"""The API's entry points: the root (version handshake), app roots, status and the OpenAPI document."""
+
+from __future__ import annotations
+
+import datetime
+import platform
+
+from flask import current_app
+
+from app.api.registry import api_route
+from app.api.rendering import render
+from app.api.serializers import api_url
+from app.db import utcnow
+from app.models import WorkerHeartbeat
+
+EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies")
+
+
+@api_route("/", summary="List the API's sections; its API-Version header is the version handshake.",
+           tag="root", public=True, response="ApiRoot")
+def root():
+    return render({
+        "extras": api_url("extras/"),
+        "users": api_url("users/"),
+        "status": api_url("status/"),
+        "openapi": api_url("openapi.json"),
+    })
+
+
+@api_route("/extras/", summary="List the extras endpoints.", tag="root", response="EndpointIndex")
+def extras_root():
+    return render({name: api_url(f"extras/{name}/") for name in EXTRAS})
+
+
+@api_route("/users/", summary="List the users endpoints.", tag="root", response="EndpointIndex")
+def users_root():
+    return render({"users": api_url("users/users/")})
+
+
+def live_workers() -> int:
+    config = current_app.config["JOBDECK"]
+    since = utcnow() - datetime.timedelta(seconds=config.worker_lost_after)
+    return WorkerHeartbeat.select().where(WorkerHeartbeat.last_seen >= since).count()
+
+
+@api_route("/status/", summary="Versions and the number of live workers.", tag="root", response="Status")
+def status():
+    from app import __version__
+
+    workers = live_workers()
+    return render({
+        "jobdeck-version": __version__,
+        "python-version": platform.python_version(),
+        "workers-running": workers,
+        "celery-workers-running": workers,
+    })
+
+
+@api_route("/openapi.json", summary="This API described as an OpenAPI 3 document.", tag="root",
+           public=True, response="OpenApiDocument")
+def openapi_document():
+    from app.api.openapi import build_document
+
+    return render(build_document())

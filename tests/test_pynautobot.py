@@ -1,0 +1,144 @@
+"""The official Nautobot client, pynautobot, driving a real Jobdeck server and worker unchanged.
+
+Covers what job users do with it (issue 10): the version handshake, listing and filtering jobs,
+fetching one by name or id, enabling it, running it with data and a queue, waiting for the result,
+lazy nested attributes, reading logs (plain and threaded paging) and a 400 surfacing as RequestError.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pynautobot
+import pytest
+import requests
+
+from app.db import database
+from app.models import JobLogEntry
+from app.models import JobRecord
+from app.models import JobResult
+
+pytestmark = pytest.mark.slow
+
+HELLO = "hello_jobs.HelloJobs"
+DATA = {"person_name": "pynautobot", "greeting_count": 3}
+ACTIVE = {"RECEIVED", "PENDING", "STARTED", "RETRY"}
+
+
+@pytest.fixture
+def nb(live_server):
+    client = pynautobot.api(live_server.url, token=live_server.token())
+    client.live_server = live_server
+    return client
+
+
+def wait_for(nb, result_id, timeout=30.0):
+    """Poll like a script would: job_results.get until the status leaves the active ones."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = nb.extras.job_results.get(result_id)
+        if str(result.status) not in ACTIVE:
+            return result
+        assert time.monotonic() < deadline, f"still {result.status} after {timeout} s"
+        time.sleep(0.2)
+
+
+def test_version_and_status(nb):
+    assert nb.version == "2.4"
+    status = nb.status()
+    assert isinstance(status["celery-workers-running"], int)
+    assert status["jobdeck-version"]
+
+
+def test_list_filter_and_get(nb):
+    jobs = list(nb.extras.jobs.all())
+    assert len(jobs) == JobRecord.select().count()
+    assert [str(job) for job in nb.extras.jobs.filter(grouping="Hello Jobs")] == ["Say Hello"]
+    hello = nb.extras.jobs.get(name="Say Hello")
+    assert hello.job_class_name == "HelloJobs"
+    assert nb.extras.jobs.get(hello.id).name == "Say Hello"
+    assert nb.extras.jobs.get(name="No Such Job") is None
+    assert nb.extras.jobs.get("00000000-0000-0000-0000-000000000000") is None
+
+
+def test_enable_run_and_poll_until_done(nb):
+    hello = nb.extras.jobs.get(name="Say Hello")
+    hello.enabled = True
+    assert hello.save() is True
+    assert JobRecord.get_for_class_path(HELLO).enabled
+
+    run = nb.extras.jobs.run(job_id=hello.id, data=DATA)
+    assert str(run.job_result.status) == "PENDING"
+    result = wait_for(nb, run.job_result.id)
+    assert str(result.status) == "SUCCESS"
+    assert result.date_done
+    assert run.job_result.job_model.name == "Say Hello"  # lazy load through the nested url
+    assert result.user.username == "admin"
+
+    logs = nb.extras.job_logs.filter(job_result=run.job_result.id)
+    assert [entry.message for entry in logs][1:4] == [f"Hello, pynautobot! ({n})" for n in (1, 2, 3)]
+    assert nb.extras.job_logs.count(job_result=run.job_result.id) == len(logs)
+
+
+def test_run_by_name_and_from_the_record_and_run_and_wait(nb):
+    nb.live_server.enable(HELLO)
+    by_name = nb.extras.jobs.run(job_name="Say Hello", data=DATA, commit=True)
+    assert str(wait_for(nb, by_name.job_result.id).status) == "SUCCESS"
+    from_record = nb.extras.jobs.get(name="Say Hello").run(data=DATA)
+    assert str(wait_for(nb, from_record.job_result.id).status) == "SUCCESS"
+    waited = nb.extras.jobs.run_and_wait(job_name="Say Hello", data=DATA, interval=0.2, max_rechecks=150)
+    assert str(waited.job_result.status) == "SUCCESS"
+    assert JobResult.get_by_id(waited.job_result.id).status == "SUCCESS"
+
+
+def test_run_with_a_task_queue(nb):
+    record = nb.live_server.enable(HELLO)
+    record.task_queues = ["default", "reports"]
+    record.save()
+    on_default = nb.extras.jobs.run(job_id=str(record.id), data=DATA, task_queue="default")
+    assert str(wait_for(nb, on_default.job_result.id).status) == "SUCCESS"
+    # No worker listens on "reports": the run waits there, routed as asked.
+    on_reports = nb.extras.jobs.run(job_id=str(record.id), data=DATA, task_queue="reports")
+    stored = JobResult.get_by_id(on_reports.job_result.id)
+    assert (stored.queue, stored.status) == ("reports", "PENDING")
+    assert on_reports.job_result.celery_kwargs["queue"] == "reports"
+
+
+def test_bad_data_is_a_request_error(nb):
+    record = nb.live_server.enable(HELLO)
+    with pytest.raises(pynautobot.RequestError) as caught:
+        nb.extras.jobs.run(job_id=str(record.id), data={"greeting_count": "many", "extra_var": 1})
+    assert caught.value.req.status_code == 400
+    errors = caught.value.req.json()["errors"]
+    assert errors["extra_var"] == ["Job data contained an unknown property"]
+    assert "greeting_count" in errors
+    assert JobResult.select().count() == 0
+
+
+def _big_log(count):
+    record = JobRecord.get_for_class_path(HELLO)
+    result = JobResult.create(name=record.name, job_record=record, status="SUCCESS", task_name=HELLO)
+    rows = [{"job_result": result.id, "message": f"line {n}", "grouping": "run"} for n in range(count)]
+    with database.atomic():
+        for start in range(0, count, 1000):
+            JobLogEntry.insert_many(rows[start:start + 1000]).execute()
+    return result
+
+
+def test_log_paging_past_the_page_cap_plain_and_threaded(nb):
+    result = _big_log(2500)
+    expected = {f"line {n}" for n in range(2500)}
+    plain = nb.extras.job_logs.filter(job_result=str(result.id))
+    assert [entry.message for entry in plain] == [f"line {n}" for n in range(2500)]
+    threaded = pynautobot.api(nb.live_server.url, token=nb.token, threading=True)
+    logs = threaded.extras.job_logs.filter(job_result=str(result.id))
+    assert len(logs) == 2500 and {entry.message for entry in logs} == expected
+
+
+def test_raw_requests_see_nautobot_headers(nb):
+    response = requests.get(f"{nb.live_server.url}/api/", headers={
+        "Authorization": f"Token {nb.token}", "Content-Type": "application/json;", "Accept": "*/*"})
+    assert response.status_code == 200
+    assert response.headers["API-Version"] == "2.4"
+    refused = requests.get(f"{nb.live_server.url}/api/extras/jobs/", headers={"Authorization": "Token nope"})
+    assert (refused.status_code, refused.json()) == (403, {"detail": "Invalid token"})
