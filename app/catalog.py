@@ -76,6 +76,9 @@ def sync_jobs(jobs_root=None) -> SyncReport:
     root = jobs_root or get_config().jobs_root
     load = local_source(root).load_all()
     report = SyncReport(load=load)
+    if load.root_error:
+        # A wrong JOBDECK_JOBS_ROOT must not uninstall every job: change nothing, report the error.
+        return report
     failed_modules = {module.name for module in load.modules if module.error}
     seen = set()
     with database.atomic():

@@ -124,3 +124,12 @@ def test_missing_init_is_reported_clearly(tmp_path):
     report = setup_database(config)
     assert report.load.job_classes == []
     assert "__init__.py" in report.errors[0][1]
+
+
+def test_a_missing_jobs_root_changes_no_record(tmp_path):
+    root = write_root(tmp_path, reports=JOB_V1)
+    config = make_config(tmp_path, root)
+    setup_database(config)
+    report = sync_jobs(tmp_path / "no-such-folder")
+    assert "does not exist" in report.errors[0][1]
+    assert JobRecord.get_for_class_path("reports.Audit").installed

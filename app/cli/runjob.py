@@ -1,0 +1,216 @@
+"""``jobdeck runjob``: run a job on a worker (or here) and follow it to its end.
+
+Exit status: 0 SUCCESS; 1 FAILURE, ERRORED or REVOKED; 2 bad input, unknown or disabled job,
+unknown user, no permission; 3 still running when --timeout passed; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from app.cli.common import CommandError
+from app.cli.common import find_job
+from app.cli.common import find_user
+from app.cli.common import open_database
+from app.cli.follow import EXIT_TIMEOUT
+from app.cli.follow import finish
+from app.cli.follow import follow_interruptibly
+from app.cli.follow import how_to_follow
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "runjob",
+        help="run a job and print its log as it runs",
+        description="Submit a job to the workers (or run it here with --local) and follow it to its end. "
+        "Without --username it runs as the built-in system user, without permission checks: "
+        "whoever can run this command can act as any user.",
+    )
+    parser.add_argument("class_path", metavar="CLASS_PATH", help="module.Class or local/module/Class")
+    parser.add_argument("--username", help="run as this user (their permissions apply; they own any changes)")
+    parser.add_argument("--data", default="{}", metavar="JSON", help='the variables, e.g. \'{"count": 3}\'')
+    parser.add_argument("--file", action="append", default=[], metavar="VAR=PATH",
+                        help="upload a file for a FileVar (repeatable)")
+    parser.add_argument("--local", action="store_true", help="run in this process instead of on a worker")
+    parser.add_argument("--commit", action="store_true",
+                        help="let the job make changes: dry-run variables default to off (needs --username)")
+    parser.add_argument("--profile", action="store_true", help="profile the run (writes a .pstats file)")
+    parser.add_argument("--queue", help="the job queue to use (default: the job's first queue)")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="stop waiting after this long (the job keeps running; exit status 3)")
+    parser.add_argument("--save-files", type=Path, metavar="DIR", help="write the run's output files here")
+    parser.set_defaults(handler=runjob)
+
+
+def runjob(args) -> int:
+    from app.execution.submit import RunOptions
+
+    data = parse_data(args.data)
+    files = read_files(args.file)
+    if args.commit and not args.username:
+        raise CommandError(
+            "--commit needs --username: the user you name owns any changes the job makes to the database."
+        )
+    if args.local and args.timeout is not None:
+        raise CommandError("--timeout applies to runs on a worker; a --local run lasts as long as the job.")
+    open_database()
+    record = find_job(args.class_path)
+    user = find_user(args.username) if args.username else None
+    variables = job_variables(record)
+    data = apply_commit(variables, data, args.commit)
+    options = RunOptions(queue=args.queue, profile=args.profile)
+    with refusals():
+        check_files(variables, files)
+        if args.local:
+            result = run_local(record, user, data, files, options)
+        else:
+            result = submit_and_follow(record, user, data, files, options, args.timeout)
+    if result is None:
+        return EXIT_TIMEOUT
+    return finish(result, args.save_files)
+
+
+def parse_data(text: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"--data is not valid JSON ({exc.msg} at character {exc.pos}).") from None
+    if not isinstance(data, dict):
+        raise CommandError('--data must be a JSON object of variable values, e.g. \'{"count": 3}\'.')
+    return data
+
+
+def read_files(specs: list[str]) -> dict:
+    from app.jobs.fields import InMemoryFile
+
+    files = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise CommandError(f"--file {spec!r} must look like VARIABLE=PATH.")
+        try:
+            files[name] = InMemoryFile(Path(path).read_bytes(), Path(path).name)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path} for --file {name}: {exc.strerror}.") from None
+    return files
+
+
+def job_variables(record) -> dict:
+    """The job's variables, or {} when it cannot load (submit then explains why it cannot run)."""
+    from app.catalog import job_class_for
+    from app.exceptions import JobLoadError
+
+    try:
+        return job_class_for(record)._get_vars()
+    except JobLoadError:
+        return {}
+
+
+def apply_commit(variables: dict, data: dict, commit: bool) -> dict:
+    """As Nautobot 1.x's runjob: dry-run variables not given in --data are on unless --commit."""
+    from app.jobs.vars import DryRunVar
+
+    dryrun = {name: not commit for name, var in variables.items() if isinstance(var, DryRunVar)}
+    return {**dryrun, **data}
+
+
+def check_files(variables: dict, files: dict) -> None:
+    from app.jobs.forms import JobDataError
+    from app.jobs.vars import FileVar
+
+    wrong = {name: ["This is not a file variable of the job."] for name in files
+             if variables and not isinstance(variables.get(name), FileVar)}
+    if wrong:
+        raise JobDataError(wrong)
+
+
+class refusals:
+    """Turn submission refusals into exit status 2 with every field error on its own line."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from app.exceptions import JobNotRunnable
+        from app.jobs.forms import JobDataError
+        from app.security import PermissionDenied
+
+        if exc_type is None:
+            return False
+        if issubclass(exc_type, JobDataError):
+            lines = [f"{field}: {message}" for field, messages in exc.errors.items() for message in messages]
+            raise CommandError("The job's input is not valid:\n" + "\n".join(f"  {line}" for line in lines))
+        if issubclass(exc_type, (JobNotRunnable, PermissionDenied)):
+            raise CommandError(str(exc))
+        return False
+
+
+def run_local(record, user, data, files, options):
+    from app.cli.follow import BackgroundPrinter
+    from app.execution.runner import execute
+    from app.execution.submit import create_result
+    from app.execution.submit import prepare
+    from app.models import JobResult
+
+    job_class, cleaned, queue = prepare(record, user, data, files, options)
+    result, payload = create_result(record, user, job_class, cleaned, queue, options)
+    print(f"Running {record.name} ({record.class_path}) here, as {_who(user)}; result {result.id}")
+    try:
+        with BackgroundPrinter(result.id, sys.stdout):
+            execute(result.id, payload)
+    except KeyboardInterrupt:
+        _revoke(result.id, "Interrupted from the keyboard (jobdeck runjob --local).")
+        raise
+    return JobResult.get_by_id(result.id)
+
+
+def submit_and_follow(record, user, data, files, options, timeout):
+    from app.execution.submit import submit
+
+    result = submit(record, user, data, files, options)
+    print(f"Queued {record.name} ({record.class_path}) on queue {result.queue!r} as {_who(user)}; "
+          f"result {result.id}")
+    _warn_without_worker(result.queue)
+    finished = follow_interruptibly(result, timeout)
+    if finished is None:
+        state = _status_of(result.id)
+        going = "stays queued" if state == "PENDING" else "keeps running"
+        print(f"\nStill {state} after {timeout:g} s; the job {going}.", file=sys.stderr)
+        print(how_to_follow(result.id), file=sys.stderr)
+    return finished
+
+
+def _warn_without_worker(queue: str) -> None:
+    import datetime
+
+    from app.config import get_config
+    from app.db import utcnow
+    from app.models import WorkerHeartbeat
+
+    since = utcnow() - datetime.timedelta(seconds=get_config().worker_lost_after)
+    for beat in WorkerHeartbeat.select().where(WorkerHeartbeat.last_seen >= since):
+        if not beat.queues or queue in beat.queues:
+            return
+    print(f"No worker has reported in for queue {queue!r}; start one with `jobdeck worker` "
+          "(or `jobdeck serve`), or use --local. Waiting…", file=sys.stderr)
+
+
+def _revoke(result_id, reason: str) -> None:
+    from app.execution import status
+    from app.jobs.choices import JobResultStatusChoices as Status
+
+    status.finish_by_id(result_id, Status.STATUS_REVOKED, traceback=reason)
+
+
+def _status_of(result_id) -> str:
+    from app.models import JobResult
+
+    return JobResult.select(JobResult.status).where(JobResult.id == result_id).scalar() or "unknown"
+
+
+def _who(user) -> str:
+    from app.execution.runner import SYSTEM_USER
+
+    return user.username if user is not None else f"the system user {SYSTEM_USER.username!r}"
