@@ -23,15 +23,16 @@ REDACTED = "(redacted)"
 # most log lines cost one regex search.
 _TRIGGER = re.compile(r"pass|pwd|secret|token|key|auth|bearer|credential|@", re.IGNORECASE)
 
-# Key names that announce a secret value. "key" alone must start a word (or follow _ or -) so
-# that "monkey=3" is left alone while "key=", "api-key=" and "secret_key=" are not.
+# Key names that announce a secret value. A plain "key" counts only in "key=value" form and must
+# start a word (or follow _ or -): "monkey=3" and prose such as "missing key: key1" stay intact.
 _SECRET_KEY = r"""
     (?:pass(?:word|wd|phrase)\w*
       | pwd
       | secrets?
       | token
       | api[_-]?key
-      | (?<![a-z0-9])key
+      | (?:private|secret|access|auth|signing|ssh|encryption|client)[_-]?key
+      | (?<![a-z0-9])key(?=["']?[ \t]*=)
       | credentials?)
 """
 

@@ -17,6 +17,13 @@ from app.jobs.vars import ScriptVariable
 
 INTERNAL_FILES.add(os.path.normcase(__file__))
 
+# Attributes a job may read but not redefine: a subclass's own definition is removed (Jobdeck keeps
+# its own) and registering the job reports a warning naming it.
+READ_ONLY_ATTRIBUTES = (
+    "class_path", "grouping", "description_first_line", "job_model", "supports_dryrun", "properties_dict",
+    "as_form",
+)
+
 # Meta attributes and their defaults (None for the time limits means "the configured default").
 META_DEFAULTS = {
     "name": None,
@@ -36,7 +43,13 @@ META_DEFAULTS = {
 
 
 class classproperty:
-    """A read-only property computed on the class (``HelloJobs.name`` works without an instance)."""
+    """A read-only property computed on the class (``HelloJobs.name`` works without an instance)::
+
+        class Job:
+            @classproperty
+            def class_path(cls):
+                return f"{cls.module_name}.{cls.__name__}"
+    """
 
     def __init__(self, fget):
         self.fget = fget
@@ -66,7 +79,10 @@ class RequestContext:
 
     ``id`` is the task id (the same ``task_id`` given to the lifecycle methods), ``user`` the
     requesting user and ``META`` holds ``REMOTE_ADDR`` and ``HTTP_USER_AGENT`` captured when the run
-    was submitted from the web or API (empty for the CLI, schedules and hooks).
+    was submitted from the web or API (empty for the CLI, schedules and hooks)::
+
+        ip_address = self.request.META.get("HTTP_X_FORWARDED_FOR") or self.request.META.get("REMOTE_ADDR")
+        self.logger.info("Running as %s (IP: %s)", self.request.user.username, ip_address)
     """
 
     def __init__(self, id=None, user=None, META=None):
@@ -101,10 +117,25 @@ class Job:
 
     Lifecycle, in order: ``before_start()``, ``run()``, then ``on_success()`` or ``on_failure()``,
     then ``after_return()``. Raise an exception or call ``self.fail()`` to fail the job.
+
+    While it runs a job has ``self.logger``, ``self.user`` (the requesting user, or the system
+    user), ``self.request`` (see :class:`RequestContext`) and ``self.job_result`` (its JobResult).
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A read-only attribute redefined by the class (or a mixin) is put back to Job's own; the
+        # names are kept for the warning register_jobs() gives.
+        shadowed = []
+        for name in READ_ONLY_ATTRIBUTES:
+            definer = next(klass for klass in cls.__mro__ if name in vars(klass))
+            if vars(definer)[name] is not vars(Job)[name]:
+                shadowed.append(name)
+                setattr(cls, name, vars(Job)[name])
+        cls._jobdeck_shadowed = tuple(shadowed)
+
     def __init__(self):
-        self.logger = get_job_logger(self.class_path)
+        self.logger = get_job_logger(type(self).class_path)
         self.job_result = None
         self.user = None
         self.request = RequestContext()
@@ -114,25 +145,58 @@ class Job:
     # -- lifecycle: override what you need ---------------------------------------------------------
 
     def before_start(self, task_id, args, kwargs):
-        """Called before ``run()``; an exception here fails the job and ``run()`` is skipped."""
+        """Called before ``run()``; an exception here fails the job and ``run()`` is skipped.
+
+        ``task_id`` equals ``self.request.id``; ``kwargs`` holds the job's inputs::
+
+            def before_start(self, task_id, args, kwargs):
+                self.logger.info("Starting with %s", sorted(kwargs))
+        """
 
     def run(self, *args, **kwargs):
-        """The job's work. Receives the validated variables as keyword arguments."""
+        """The job's work. Receives the validated variables as keyword arguments.
+
+        The return value is stored with the result (as JSON when it can be)::
+
+            def run(self, *, person_name):
+                self.logger.info("Hello, %s!", person_name)
+                return {"greeted": person_name}
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement run()")
 
     def on_success(self, retval, task_id, args, kwargs):
-        """Called after ``run()`` returned and the job did not fail."""
+        """Called after ``run()`` returned and the job did not fail; ``retval`` is its return value::
+
+            def on_success(self, retval, task_id, args, kwargs):
+                self.logger.success("Returned %s", retval)
+        """
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        """Called when ``before_start()`` or ``run()`` raised, or the job called ``fail()``."""
+        """Called when ``before_start()`` or ``run()`` raised, or the job called ``fail()``.
+
+        ``exc`` is the exception (or ``run()``'s return value after ``fail()``), ``einfo`` its
+        traceback (None after ``fail()``)::
+
+            def on_failure(self, exc, task_id, args, kwargs, einfo):
+                self.logger.failure("Failed: %s", exc)
+        """
 
     def after_return(self, status, retval, task_id, args, kwargs, einfo):
-        """Called last, whatever happened; ``status`` is a ``JobResultStatusChoices`` value."""
+        """Called last, whatever happened; ``status`` is a ``JobResultStatusChoices`` value::
+
+            def after_return(self, status, retval, task_id, args, kwargs, einfo):
+                if status == JobResultStatusChoices.STATUS_FAILURE:
+                    self.logger.warning("Cleaning up after a failure")
+        """
 
     # -- helpers for job code ---------------------------------------------------------------------
 
     def fail(self, message=None, *args, **kwargs):
-        """Mark the job FAILURE without a traceback and go on running; logs ``message`` if given."""
+        """Mark the job FAILURE without a traceback and go on running; logs ``message`` if given::
+
+            if not occasion.endswith("Tuesday"):
+                self.fail("It's supposed to be Tuesday!")
+        """
         self.failed = True
         if message is not None:
             self.logger.failure(message, *args, **kwargs)
@@ -140,7 +204,9 @@ class Job:
     def create_file(self, filename: str, content) -> object:
         """Store an output file with the result; ``content`` is ``str`` or ``bytes``.
 
-        Raises ``ValueError`` when the file is larger than ``JOBDECK_JOB_CREATE_FILE_MAX_SIZE``.
+        Raises ``ValueError`` when the file is larger than ``JOBDECK_JOB_CREATE_FILE_MAX_SIZE``::
+
+            self.create_file("report.csv", "name,status\nams01,ok\n")
         """
         if self._context is None:
             raise RuntimeError("create_file() can only be used while the job runs")
@@ -160,16 +226,24 @@ class Job:
         return path
 
     def load_yaml(self, filename):
-        """Load a YAML file that sits beside the job's source file."""
+        """Load a YAML file that sits beside the job's source file (paths may not leave its folder)::
+
+            config = self.load_yaml("defaults.yaml")
+        """
         with open(self._resolve_own_path(filename), encoding="utf-8") as handle:
             return yaml.safe_load(handle)
 
     def load_json(self, filename):
-        """Load a JSON file that sits beside the job's source file."""
+        """Load a JSON file that sits beside the job's source file::
+
+            sites = self.load_json("sites.json")
+        """
         with open(self._resolve_own_path(filename), encoding="utf-8") as handle:
             return json.load(handle)
 
     # -- Nautobot 1.x logging methods ---------------------------------------------------------------
+
+    # Nautobot 1.x jobs call these; each writes through self.logger with the object linked.
 
     def _log_legacy(self, level: str, obj, message):
         if message is None and isinstance(obj, str):
@@ -178,27 +252,33 @@ class Job:
         getattr(self.logger, level)(message if message is not None else str(obj), extra=extra)
 
     def log(self, message):
-        """1.x: log at INFO."""
+        """1.x: log ``message`` at INFO: ``self.log("Starting")``."""
         self._log_legacy("info", None, message)
 
     def log_debug(self, obj=None, message=None):
-        """1.x: log at DEBUG; a lone string is the message, a model instance the linked object."""
+        """1.x: log at DEBUG; a lone string is the message, a model instance the linked object::
+
+            self.log_debug("Looked at 3 devices")
+        """
         self._log_legacy("debug", obj, message)
 
     def log_info(self, obj=None, message=None):
-        """1.x: log at INFO."""
+        """1.x: log at INFO, optionally linked to ``obj``: ``self.log_info(device, "Checked")``."""
         self._log_legacy("info", obj, message)
 
     def log_success(self, obj=None, message=None):
-        """1.x: log at SUCCESS."""
+        """1.x: log at SUCCESS: ``self.log_success(obj=device, message="Console connected")``."""
         self._log_legacy("success", obj, message)
 
     def log_warning(self, obj=None, message=None):
-        """1.x: log at WARNING."""
+        """1.x: log at WARNING: ``self.log_warning(message="No primary IP")``."""
         self._log_legacy("warning", obj, message)
 
     def log_failure(self, obj=None, message=None):
-        """1.x: log at FAILURE and mark the job failed (it keeps running)."""
+        """1.x: log at FAILURE and mark the job failed; it keeps running, like ``fail()``::
+
+            self.log_failure(device, "No console connection")
+        """
         self.failed = True
         self._log_legacy("failure", obj, message)
 
@@ -206,72 +286,87 @@ class Job:
 
     @classproperty
     def name(cls) -> str:
+        """``Meta.name``, else the class name: ``HelloJobs.name == "Say Hello"``."""
         return _meta_value(cls, "name") or cls.__name__
 
     @classproperty
     def description(cls) -> str:
+        """``Meta.description`` (Markdown), dedented: ``MyJob.description.splitlines()``."""
         return inspect.cleandoc(_meta_value(cls, "description") or "")
 
     @classproperty
     def description_first_line(cls) -> str:
+        """The description's first non-blank line, shown in job lists: ``MyJob.description_first_line``."""
         return next((line.strip() for line in cls.description.splitlines() if line.strip()), "")
 
     @classproperty
     def approval_required(cls) -> bool:
+        """``Meta.approval_required`` (default False): ``if MyJob.approval_required: ...``."""
         return bool(_meta_value(cls, "approval_required"))
 
     @classproperty
     def dryrun_default(cls) -> bool:
+        """``Meta.dryrun_default``: the initial value of the job's DryRunVar (``MyJob.dryrun_default``)."""
         return bool(_meta_value(cls, "dryrun_default"))
 
     @classproperty
     def field_order(cls) -> list:
+        """``Meta.field_order``: variable names shown first, in this order (``["site", "count"]``)."""
         return list(_meta_value(cls, "field_order") or [])
 
     @classproperty
     def has_sensitive_variables(cls) -> bool:
+        """``Meta.has_sensitive_variables`` (default True: inputs are never stored)."""
         return bool(_meta_value(cls, "has_sensitive_variables"))
 
     @classproperty
     def hidden(cls) -> bool:
+        """``Meta.hidden``: left out of the job list by default (``MyJob.hidden``)."""
         return bool(_meta_value(cls, "hidden"))
 
     @classproperty
     def is_singleton(cls) -> bool:
+        """``Meta.is_singleton``: never two runs at once (``MyJob.is_singleton``)."""
         return bool(_meta_value(cls, "is_singleton"))
 
     @classproperty
     def read_only(cls) -> bool:
+        """``Meta.read_only``: the author's promise that the job changes nothing (``MyJob.read_only``)."""
         return bool(_meta_value(cls, "read_only"))
 
     @classproperty
     def soft_time_limit(cls):
+        """``Meta.soft_time_limit`` in seconds, None for the configured default (``MyJob.soft_time_limit``)."""
         return _meta_value(cls, "soft_time_limit")
 
     @classproperty
     def time_limit(cls):
+        """``Meta.time_limit`` in seconds, None for the configured default (``MyJob.time_limit``)."""
         return _meta_value(cls, "time_limit")
 
     @classproperty
     def task_queues(cls) -> list:
+        """``Meta.task_queues``: queues the job may run on, the first the default (``["default"]``)."""
         return list(_meta_value(cls, "task_queues") or [])
 
     @classproperty
     def template_name(cls):
+        """``Meta.template_name``: a template beside the job's file (``"my_job.html"``)."""
         return _meta_value(cls, "template_name")
 
     @classproperty
     def module_name(cls) -> str:
+        """The job's module (file or package name) in its jobs root: ``HelloJobs.module_name == "hello_jobs"``."""
         return getattr(cls, "_jobdeck_module", None) or cls.__module__.rsplit(".", 1)[-1]
 
     @classproperty
     def class_path(cls) -> str:
-        """``module.ClassName``: the job's stable identity."""
+        """``module.ClassName``, the job's stable identity: ``HelloJobs.class_path == "hello_jobs.HelloJobs"``."""
         return f"{cls.module_name}.{cls.__name__}"
 
     @classproperty
     def grouping(cls) -> str:
-        """The module-level ``name``, else the module's name."""
+        """The module-level ``name``, else the module's name: ``HelloJobs.grouping == "Hello Jobs"``."""
         for module_name in (cls.__module__, getattr(cls, "_jobdeck_module_path", None)):
             module = sys.modules.get(module_name or "")
             value = getattr(module, "name", None)
@@ -281,15 +376,17 @@ class Job:
 
     @classproperty
     def file_path(cls) -> str:
+        """The source file that defines the class: ``Path(MyJob.file_path).parent``."""
         return inspect.getfile(cls)
 
     @classproperty
     def supports_dryrun(cls) -> bool:
+        """True when the job has a DryRunVar: ``if MyJob.supports_dryrun: ...``."""
         return any(isinstance(var, DryRunVar) for var in cls._get_vars().values())
 
     @classproperty
     def properties_dict(cls) -> dict:
-        """The job's metadata as a dict (what sync copies into its record)."""
+        """The job's metadata as a dict (what sync copies into its record): ``MyJob.properties_dict["name"]``."""
         return {
             "name": _meta_value(cls, "name") or cls.__name__,
             "grouping": cls.grouping,
@@ -309,10 +406,12 @@ class Job:
 
     @property
     def job_model(self):
-        """This job's database record."""
+        """This job's database record (a JobRecord), e.g. ``self.job_model.enabled``."""
         from app.models import JobRecord
 
-        return JobRecord.get_or_none(JobRecord.class_path == self.class_path)
+        if self.job_result is not None and self.job_result.job_record_id is not None:
+            return self.job_result.job_record
+        return JobRecord.get_or_none(JobRecord.class_path == type(self).class_path)
 
     @classmethod
     def _get_vars(cls) -> dict[str, ScriptVariable]:
@@ -329,13 +428,18 @@ class Job:
 
     @classmethod
     def as_form_class(cls, record=None):
+        """The generated WTForms form class: ``form = MyJob.as_form_class()(formdata)``."""
         from app.jobs.forms import job_form_class
 
         return job_form_class(cls, record)
 
     @classmethod
     def as_form(cls, data=None, files=None, record=None):
-        """A form instance for this job, bound to ``data`` (and ``files``) when given."""
+        """A form instance for this job, bound to ``data`` (and ``files``) when given::
+
+            form = MyJob.as_form({"person_name": "Ada"})
+            assert form.validate(), form.errors
+        """
         from app.jobs.forms import bind_form
 
         return bind_form(cls, data, files, record=record)

@@ -6,7 +6,12 @@ import enum
 
 
 class JobResultStatusChoices(enum.StrEnum):
-    """A result's status. Members compare equal to their plain string values."""
+    """A result's status. Members compare equal to their plain string values::
+
+        def after_return(self, status, retval, task_id, args, kwargs, einfo):
+            if status == JobResultStatusChoices.STATUS_SUCCESS:  # also == "SUCCESS"
+                ...
+    """
 
     STATUS_PENDING = "PENDING"
     STATUS_STARTED = "STARTED"
@@ -34,7 +39,10 @@ JobResultStatusChoices.RUNNING = frozenset(
 
 
 class LogLevelChoices(enum.StrEnum):
-    """Job log levels, as stored on log entries; SUCCESS and FAILURE sit between the stdlib ones."""
+    """Job log levels, as stored on log entries; SUCCESS and FAILURE sit between the stdlib ones::
+
+        failures = [e for e in log_entries(result) if e[0] == LogLevelChoices.LOG_FAILURE]
+    """
 
     LOG_DEBUG = "debug"
     LOG_INFO = "info"

@@ -15,7 +15,11 @@ UNKNOWN_PROPERTY = "Job data contained an unknown property"
 
 
 class JobDataError(ValueError):
-    """Input that failed validation; ``errors`` maps each field to its messages."""
+    """Input that failed validation; ``errors`` maps each field to its messages::
+
+        except JobDataError as exc:
+            print(exc.errors)  # {"greeting_count": ["Number must be at least 1."]}
+    """
 
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
@@ -23,7 +27,12 @@ class JobDataError(ValueError):
 
 
 class JobForm(wtforms.Form):
-    """Base of generated job forms."""
+    """Base of generated job forms; ``form.cleaned_data()`` gives the variables' values::
+
+        form = HelloJobs.as_form({"person_name": "Ada"})
+        if form.validate():
+            values = form.cleaned_data()
+    """
 
     job_class = None
 
@@ -32,7 +41,10 @@ class JobForm(wtforms.Form):
 
 
 def job_form_class(job_class, record=None) -> type[JobForm]:
-    """A form class with one field per variable of ``job_class``, in the job's field order."""
+    """A form class with one field per variable of ``job_class``, in the job's field order::
+
+        form = job_form_class(HelloJobs)(formdata=request.form)
+    """
     attributes = {"job_class": job_class}
     for name, var in job_class._get_vars().items():
         attributes[name] = var.make_field(record)
@@ -46,21 +58,30 @@ class _TypedFormData(dict):
         return self.get(key, [])
 
 
-def typed_formdata(job_class, data: Mapping, files: Mapping | None = None) -> _TypedFormData:
-    """Turn API/CLI input into form data; a missing key takes the variable's default."""
+def typed_formdata(job_class, data: Mapping, files: Mapping | None = None, record=None) -> _TypedFormData:
+    """Turn API/CLI input into form data; a missing key takes the variable's default.
+
+    The default is the form's initial value, so a DryRunVar left out follows the record's
+    ``dryrun_default``.
+    """
     formdata = _TypedFormData()
     for name, var in job_class._get_vars().items():
         if files and name in files:
             formdata[name] = [files[name]]
         elif name in data:
             formdata[name] = var.api_values(data[name])
-        elif var.default is not None:
-            formdata[name] = var.api_values(var.default)
+        else:
+            initial = var.initial(record)
+            if initial is not None:
+                formdata[name] = var.api_values(initial)
     return formdata
 
 
 def bind_form(job_class, data=None, files=None, record=None) -> JobForm:
-    """A bound form: ``data`` is request.form-like (with ``getlist``) or a plain dict of typed values."""
+    """A bound form: ``data`` is request.form-like (with ``getlist``) or a plain dict of typed values::
+
+        form = bind_form(HelloJobs, {"person_name": "Ada"})
+    """
     form_class = job_form_class(job_class, record)
     if data is None and files is None:
         return form_class()
@@ -69,14 +90,16 @@ def bind_form(job_class, data=None, files=None, record=None) -> JobForm:
         for key in files or {}:
             merged[key] = files.getlist(key) if hasattr(files, "getlist") else [files[key]]
         return form_class(formdata=merged)
-    return form_class(formdata=typed_formdata(job_class, data or {}, files))
+    return form_class(formdata=typed_formdata(job_class, data or {}, files, record))
 
 
 def validate_data(job_class, data=None, files=None, record=None, *, strict=True) -> dict:
     """Validate input for ``job_class``; return the cleaned values or raise JobDataError.
 
     ``strict`` refuses keys that are not variables of the job (the API and CLI do; the web form carries
-    its own extra fields).
+    its own extra fields)::
+
+        validate_data(HelloJobs, {"greeting_count": 0})  # JobDataError: greeting_count: Number must be ...
     """
     errors: dict[str, list[str]] = {}
     if strict and data:

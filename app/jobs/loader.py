@@ -1,10 +1,15 @@
 """Finding and importing job modules.
 
 Each file (or package folder) in a jobs root is imported as its own module under a private prefix,
-so a job file called ``json.py`` cannot shadow the real ``json``. Modules are always compiled from
-source, never from a stale ``.pyc``, and a module whose files changed is imported afresh: an edit
-takes effect on the next run without restarting anything. An error in one module is recorded and
-never stops the others.
+so a job file called ``json.py`` cannot shadow the real ``json``. Files import their siblings
+relatively (``from .helpers import x``; ``from ._shared import y``); files whose names start with
+``_`` are helpers only, never loaded as job modules. A package's submodules are imported one by
+one after its ``__init__``, so a broken submodule is reported without hiding the jobs of the others.
+
+Modules are always compiled from source, never from a stale ``.pyc``. When any ``.py`` file under
+the root changes, every module is imported afresh on its next use, so an edit to a job file or to a
+helper it imports takes effect on the next run without restarting anything. An error in one module
+is recorded and never stops the others.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import inspect
+import os
+import pkgutil
 import sys
 import threading
 import traceback
@@ -23,6 +30,7 @@ from app.jobs import registry
 from app.jobs.base import Job
 
 LOCAL_PREFIX = "_jobdeck_local"
+_PACKAGE_DIR = Path(__file__).resolve().parent  # frames in here are ours, never the job's line
 
 
 class JobsRootError(Exception):
@@ -80,15 +88,20 @@ class _PrefixFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
-def _fingerprint(path: Path) -> tuple:
-    files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+def _fingerprint(root: Path) -> tuple:
+    """Every ``.py`` file under root with its size and times: any edit, addition or removal shows."""
     stats = []
-    for file in files:
-        try:
-            stat = file.stat()
-        except FileNotFoundError:
-            continue
-        stats.append((str(file), stat.st_mtime_ns, stat.st_size))
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if not name.startswith(".") and name != "__pycache__")
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                continue
+            stats.append((path, stat.st_mtime_ns, stat.st_size, stat.st_ino))
     return tuple(stats)
 
 
@@ -100,8 +113,10 @@ class ModuleSource:
         self.prefix = prefix
         self.source = source
         self._finder = _PrefixFinder(prefix)
-        self._fingerprints: dict[str, tuple] = {}
+        self._fingerprint: tuple | None = None
         self._reports: dict[str, ModuleReport] = {}
+        self._root_registrations: dict[str, list] = {}  # module name -> classes the root __init__ registered
+        self._root_warnings: dict = {}
         self._lock = threading.RLock()
 
     # -- locating ---------------------------------------------------------------------------------
@@ -142,7 +157,21 @@ class ModuleSource:
             )
             package = importlib.util.module_from_spec(spec)
             sys.modules[self.prefix] = package
-            spec.loader.exec_module(package)
+            # Nautobot lets the jobs root's __init__.py import job files and register their jobs.
+            collector = registry.begin_collecting()
+            try:
+                spec.loader.exec_module(package)
+            except BaseException:
+                del sys.modules[self.prefix]
+                raise
+            finally:
+                registry.end_collecting(collector)
+            self._root_registrations = {}
+            for job_class in collector.classes:
+                parts = job_class.__module__.split(".")
+                if len(parts) > 1 and parts[0] == self.prefix:
+                    self._root_registrations.setdefault(parts[1], []).append(job_class)
+            self._root_warnings = collector.class_warnings
 
     def _forget(self, module_name: str) -> None:
         full = f"{self.prefix}.{module_name}"
@@ -154,15 +183,25 @@ class ModuleSource:
             for name in [name for name in sys.modules if name == self.prefix or name.startswith(self.prefix + ".")]:
                 del sys.modules[name]
             self._reports.clear()
-            self._fingerprints.clear()
+            self._root_registrations, self._root_warnings = {}, {}
+            self._fingerprint = None
 
-    def load_module(self, module_name: str, *, force: bool = False) -> ModuleReport:
-        """Import one module (again if its files changed) and collect its registered jobs."""
+    def _refresh(self) -> None:
+        # Which module imports which helper is not tracked, so any change under the root makes every
+        # module import afresh on its next use: cheap, and never leaves a stale helper behind.
+        fingerprint = _fingerprint(self.root)
+        if fingerprint != self._fingerprint:
+            self.forget_all()
+            self._fingerprint = fingerprint
+
+    def load_module(self, module_name: str, *, force: bool = False, _refreshed: bool = False) -> ModuleReport:
+        """Import one module (again if any file of the root changed) and collect its registered jobs."""
         with self._lock:
+            if not _refreshed:
+                self._refresh()
             path = self.module_path(module_name)
-            fingerprint = _fingerprint(path)
             cached = self._reports.get(module_name)
-            if cached is not None and not force and self._fingerprints.get(module_name) == fingerprint:
+            if cached is not None and not force:
                 return cached
             report = ModuleReport(name=module_name, path=path)
             try:
@@ -171,24 +210,43 @@ class ModuleSource:
             except Exception as exc:  # a broken jobs root __init__ is reported like a module error
                 report.error = str(exc) if isinstance(exc, JobsRootError) else _describe(exc)
                 return report
+            full_name = f"{self.prefix}.{module_name}"
+            registered_by_root = self._root_registrations.get(module_name, [])
+            if registered_by_root and full_name in sys.modules and not force:
+                # Imported by the root's __init__ in this generation: keep the classes it registered.
+                report.job_classes = list(registered_by_root)
+                report.warnings = [w for cls in registered_by_root for w in self._root_warnings.get(cls, [])]
+                self._claim(report.job_classes, module_name, full_name)
+                self._reports[module_name] = report
+                return report
             self._forget(module_name)
             collector = registry.begin_collecting()
-            full_name = f"{self.prefix}.{module_name}"
             try:
                 module = importlib.import_module(full_name)
             except Exception as exc:
                 report.error = _describe(exc)
                 self._forget(module_name)
             else:
-                classes = collector.classes or registry.loose_registrations(full_name)
-                for job_class in classes:
-                    job_class._jobdeck_module = module_name
-                    job_class._jobdeck_module_path = full_name
-                    job_class._jobdeck_source = self.source
+                submodule_errors = self._import_submodules(module) if hasattr(module, "__path__") else []
+                if submodule_errors:
+                    # The package's other jobs stay available; see get_job_class().
+                    report.error = "; ".join(submodule_errors)
+                classes = [
+                    job_class
+                    for job_class in collector.classes or registry.loose_registrations(full_name)
+                    if not self._registered_by_other_module(collector.registrars.get(job_class), module_name)
+                ]
+                self._claim(classes, module_name, full_name)
                 report.job_classes = list(classes)
-                report.warnings = list(collector.warnings)
+                report.warnings = [warning for cls in classes for warning in collector.class_warnings.get(cls, [])]
                 if not classes:
-                    unregistered = _defined_job_classes(module)
+                    unregistered = [
+                        name
+                        for loaded_name, loaded in list(sys.modules.items())
+                        if loaded is not None
+                        and (loaded_name == full_name or loaded_name.startswith(full_name + "."))
+                        for name in _defined_job_classes(loaded)
+                    ]
                     if unregistered:
                         report.warnings.append(
                             f"defines {', '.join(unregistered)} but registers none of them; "
@@ -196,9 +254,41 @@ class ModuleSource:
                         )
             finally:
                 registry.end_collecting(collector)
-            self._fingerprints[module_name] = fingerprint
             self._reports[module_name] = report
             return report
+
+    def _claim(self, classes, module_name: str, full_name: str) -> None:
+        for job_class in classes:
+            job_class._jobdeck_module = module_name
+            job_class._jobdeck_module_path = full_name
+            job_class._jobdeck_source = self.source
+
+    def _registered_by_other_module(self, registrar: str | None, module_name: str) -> bool:
+        # A job file importing a sibling job file sees that file's register_jobs() calls too; those
+        # classes belong to the sibling. Helpers ("_name") have no jobs of their own.
+        parts = (registrar or "").split(".")
+        return len(parts) > 1 and parts[0] == self.prefix and parts[1] != module_name and not parts[1].startswith("_")
+
+    def _import_submodules(self, package) -> list[str]:
+        """Import the submodules ``__init__`` did not, each on its own; return their errors.
+
+        Names starting with ``_`` (helpers) or ``test`` (the package's own tests) are left alone.
+        """
+        errors = []
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+            if info.name.startswith(("_", "test")) or not info.name.isidentifier():
+                continue
+            full_name = f"{package.__name__}.{info.name}"
+            submodule = sys.modules.get(full_name)
+            if submodule is None:
+                try:
+                    submodule = importlib.import_module(full_name)
+                except Exception as exc:
+                    errors.append(f"{full_name.removeprefix(self.prefix + '.')}: {_describe(exc)}")
+                    continue
+            if info.ispkg:
+                errors.extend(self._import_submodules(submodule))
+        return errors
 
     def load_all(self) -> LoadReport:
         report = LoadReport(source=self.source, root=self.root)
@@ -207,17 +297,19 @@ class ModuleSource:
         except JobsRootError as exc:
             report.root_error = str(exc)
             return report
-        report.modules = [self.load_module(name) for name in self.module_names()]
+        with self._lock:
+            self._refresh()
+            report.modules = [self.load_module(name, _refreshed=True) for name in self.module_names()]
         return report
 
     def get_job_class(self, module_name: str, class_name: str) -> type[Job]:
         """The current class for ``module.Class``; raises LookupError with the reason."""
         report = self.load_module(module_name)
-        if report.error:
-            raise LookupError(f"module {module_name!r} failed to load: {report.error}")
         for job_class in report.job_classes:
             if job_class.__name__ == class_name:
                 return job_class
+        if report.error:
+            raise LookupError(f"module {module_name!r} failed to load: {report.error}")
         raise LookupError(f"module {module_name!r} registers no job class {class_name!r}")
 
 
@@ -241,7 +333,10 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, SyntaxError) and exc.filename:
         location = f" ({Path(exc.filename).name}, line {exc.lineno})"
     else:
-        user_frames = [frame for frame in frames if "importlib" not in frame.filename]
+        user_frames = [
+            frame for frame in frames
+            if "importlib" not in frame.filename and not Path(frame.filename).resolve().is_relative_to(_PACKAGE_DIR)
+        ]
         if user_frames:
             frame = user_frames[-1]
             location = f" ({Path(frame.filename).name}, line {frame.lineno})"

@@ -56,11 +56,11 @@ class JobLogger(logging.LoggerAdapter):
         return msg, kwargs
 
     def success(self, msg, *args, **kwargs):
-        """Log at the SUCCESS level (between INFO and WARNING)."""
+        """Log at the SUCCESS level (between INFO and WARNING): ``self.logger.success("Provisioned")``."""
         self.log(SUCCESS, msg, *args, **kwargs)
 
     def failure(self, msg, *args, **kwargs):
-        """Log at the FAILURE level (between WARNING and ERROR)."""
+        """Log at the FAILURE level (between WARNING and ERROR): ``self.logger.failure("No console")``."""
         self.log(FAILURE, msg, *args, **kwargs)
 
 
@@ -71,7 +71,14 @@ def get_job_logger(name: str) -> JobLogger:
 def get_task_logger(name: str) -> JobLogger:
     """The logger for code a job calls (module-level helpers included).
 
-    Inside a running job it writes to that job's log exactly like ``self.logger``; elsewhere it is an
-    ordinary console logger.
+    Inside a running job it writes to that job's log exactly like ``self.logger`` (grouping: the
+    calling function's name); elsewhere it is an ordinary console logger::
+
+        from app.jobs import get_task_logger
+
+        logger = get_task_logger(__name__)
+
+        def check_device(device):
+            logger.info("Checked %s", device, extra={"object": device})
     """
     return get_job_logger(name)

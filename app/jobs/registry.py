@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import wtforms
 
+from app.jobs.base import READ_ONLY_ATTRIBUTES  # noqa: F401  (re-exported: the names registry warns about)
 from app.jobs.base import Job
 from app.jobs.vars import is_valid_variable_name
 
@@ -30,12 +33,6 @@ FORM_NAMES = frozenset(name for name in dir(wtforms.Form) if not name.startswith
     "ignore_singleton_lock", "commit",
 }
 
-# Read-only attributes a job may use but should not redefine: a warning, not an error.
-READ_ONLY_ATTRIBUTES = (
-    "class_path", "grouping", "description_first_line", "job_model", "supports_dryrun", "properties_dict",
-    "as_form",
-)
-
 
 class JobDefinitionError(Exception):
     """A Job class cannot be registered as written."""
@@ -47,6 +44,8 @@ class _Collector:
     def __init__(self):
         self.classes: list[type[Job]] = []
         self.warnings: list[str] = []
+        self.registrars: dict[type[Job], str] = {}  # class -> module that called register_jobs()
+        self.class_warnings: dict[type[Job], list[str]] = {}
 
 
 _active: list[_Collector] = []
@@ -91,12 +90,12 @@ def check_job_class(job_class) -> list[str]:
     for klass in job_class.__mro__:
         if klass is Job:
             break
-        for attribute in READ_ONLY_ATTRIBUTES:
-            if attribute in vars(klass):
-                warnings.append(
-                    f"Job {label}: {klass.__name__} redefines {attribute!r}, a read-only attribute of Job; "
-                    "Jobdeck ignores it"
-                )
+        # Job.__init_subclass__ already removed these definitions and noted their names.
+        for attribute in klass.__dict__.get("_jobdeck_shadowed", ()):
+            warnings.append(
+                f"Job {label}: {klass.__name__} redefines {attribute!r}, a read-only attribute of Job; "
+                "Jobdeck ignores the redefinition"
+            )
     soft, hard = job_class.soft_time_limit, job_class.time_limit
     if soft and hard and hard <= soft:
         warnings.append(
@@ -107,17 +106,24 @@ def check_job_class(job_class) -> list[str]:
 
 
 def register_jobs(*job_classes) -> None:
-    """Make Job classes discoverable. A class that is never registered stays invisible::
+    """Make Job classes discoverable; call it at the end of the module that defines them.
+
+    A class that is never registered stays invisible. A variable with a reserved name (``name``,
+    ``run``, ``data``, ...) or an invalid ``widget=`` makes the module fail to load with a message
+    naming the job and the variable::
 
         register_jobs(CleanupDevices, SyncInventory)
     """
+    registrar = sys._getframe(1).f_globals.get("__name__")
     for job_class in job_classes:
         warnings = check_job_class(job_class)
         if _active:
             collector = _active[-1]
             if job_class not in collector.classes:
                 collector.classes.append(job_class)
-            collector.warnings.extend(warnings)
+                collector.registrars[job_class] = registrar
+                collector.class_warnings[job_class] = warnings
+                collector.warnings.extend(warnings)
         else:
             registered = _loose.setdefault(job_class.__module__, [])
             if job_class not in registered:

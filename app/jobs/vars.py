@@ -36,7 +36,10 @@ class ScriptVariable:
     * ``description``: help text shown under the field;
     * ``label``: the field's label (default: the variable name, humanized);
     * ``required``: whether a value must be given (default True);
-    * ``widget``: a WTForms widget, or a Django widget name such as ``"Textarea"``.
+    * ``widget``: a WTForms widget, or a Django widget from ``app.jobs.widgets`` (or its name)::
+
+        comment = StringVar(label="Comment", description="Shown in the log", required=False,
+                            default="", widget=Textarea)
     """
 
     form_field = fields.TextField
@@ -64,9 +67,11 @@ class ScriptVariable:
     # -- forms ------------------------------------------------------------------------------------
 
     def field_validators(self) -> list:
+        """Validators for the variable's options (lengths, ranges, ...), after the presence check."""
         return []
 
     def field_kwargs(self) -> dict:
+        """Extra keyword arguments for the WTForms field (choices, render_kw, ...)."""
         return {}
 
     def initial(self, record=None):
@@ -103,7 +108,10 @@ class ScriptVariable:
 
 
 class StringVar(ScriptVariable):
-    """A single line of text. Options: ``min_length``, ``max_length``, ``regex``."""
+    """A single line of text. Options: ``min_length``, ``max_length``, ``regex``::
+
+        hostname = StringVar(min_length=3, max_length=63, regex=r"^[a-z0-9-]+$")
+    """
 
     def __init__(self, min_length=None, max_length=None, regex=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,13 +132,19 @@ class StringVar(ScriptVariable):
 
 
 class TextVar(ScriptVariable):
-    """Free text of any length, shown as a multi-line box."""
+    """Free text of any length, shown as a multi-line box::
+
+        notes = TextVar(description="Anything to add?", required=False)
+    """
 
     form_field = fields.TextAreaField
 
 
 class JSONVar(ScriptVariable):
-    """JSON input; ``run()`` receives the parsed Python value (dict, list, ...)."""
+    """JSON input; ``run()`` receives the parsed Python value (dict, list, ...)::
+
+        var1 = JSONVar(description="Provide a JSON object with a 'key1' field.")
+    """
 
     form_field = fields.JSONTextField
 
@@ -139,7 +153,10 @@ class JSONVar(ScriptVariable):
 
 
 class IntegerVar(ScriptVariable):
-    """A whole number. Options: ``min_value``, ``max_value``."""
+    """A whole number. Options: ``min_value``, ``max_value``::
+
+        greeting_count = IntegerVar(default=1, min_value=1, max_value=10)
+    """
 
     form_field = fields.StrictIntegerField
 
@@ -163,7 +180,11 @@ class IntegerVar(ScriptVariable):
 
 
 class BooleanVar(ScriptVariable):
-    """A true/false flag. Never "required": unchecked means False."""
+    """A true/false flag. Never "required": unchecked (or ``false`` from the API) means False, and a
+    missing API key means ``default``::
+
+        verbose = BooleanVar(description="Log every object", default=False)
+    """
 
     form_field = fields.FlexibleBooleanField
 
@@ -190,7 +211,15 @@ class BooleanVar(ScriptVariable):
 
 
 class DryRunVar(BooleanVar):
-    """A dry-run flag; its initial value is the job record's ``dryrun_default``."""
+    """A dry-run flag; its initial value (and the value when the API leaves it out) is the job
+    record's ``dryrun_default``::
+
+        dryrun = DryRunVar()
+
+        def run(self, *, dryrun):
+            if dryrun:
+                self.logger.info("Dry run: nothing changed.")
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("description", "Check to perform a dry run (no changes are made).")
@@ -201,7 +230,10 @@ class DryRunVar(BooleanVar):
 
 
 class ChoiceVar(ScriptVariable):
-    """One value out of ``choices``, a list of ``(value, label)`` pairs."""
+    """One value out of ``choices``, a list of ``(value, label)`` pairs::
+
+        direction = ChoiceVar(choices=(("n", "North"), ("s", "South")))
+    """
 
     form_field = fields.SelectField
 
@@ -227,7 +259,10 @@ class ChoiceVar(ScriptVariable):
 
 
 class MultiChoiceVar(ChoiceVar):
-    """Several values out of ``choices``."""
+    """Several values out of ``choices``; ``run()`` receives a list::
+
+        sizes = MultiChoiceVar(choices=(("s", "Small"), ("l", "Large")), required=False)
+    """
 
     form_field = fields.SelectMultipleField
 
@@ -246,7 +281,9 @@ class ObjectVar(ScriptVariable):
 
     Options: ``display_field`` (attribute shown in the drop-down, dotted paths allowed),
     ``query_params`` (filters; ``"$other_var"`` refers to another input) and ``null_option`` (label of
-    an empty choice). The API takes a primary key or a dict of field lookups.
+    an empty choice). The API takes a primary key or a dict of field lookups::
+
+        job = ObjectVar(model=JobRecord, display_field="name", query_params={"enabled": True})
     """
 
     multiple = False
@@ -259,6 +296,7 @@ class ObjectVar(ScriptVariable):
         self.null_option = null_option
 
     def form_field(self, **kwargs):
+        """The WTForms field: a choice of rows of ``model``."""
         return fields.ModelChoiceField(
             model=self.model,
             multiple=self.multiple,
@@ -281,7 +319,10 @@ class ObjectVar(ScriptVariable):
 
 
 class MultiObjectVar(ObjectVar):
-    """Several database objects of ``model``; the API takes a list of primary keys or lookups."""
+    """Several database objects of ``model``; the API takes a list of primary keys or lookups::
+
+        jobs = MultiObjectVar(model=JobRecord, required=False)
+    """
 
     multiple = True
 
@@ -300,7 +341,13 @@ class MultiObjectVar(ObjectVar):
 
 
 class FileVar(ScriptVariable):
-    """An uploaded file; ``run()`` receives an in-memory file with ``.read()`` and ``.name``."""
+    """An uploaded file; ``run()`` receives an in-memory file with ``.read()`` and ``.name``::
+
+        input_file = FileVar(description="A CSV file")
+
+        def run(self, *, input_file):
+            rows = input_file.read().decode("utf-8").splitlines()
+    """
 
     form_field = fields.UploadField
 
@@ -331,9 +378,13 @@ def _parse_with_mask(text: str):
 
 
 class IPAddressVar(_NetaddrVar):
-    """An IPv4 or IPv6 address without a mask; ``run()`` receives a ``netaddr.IPAddress``."""
+    """An IPv4 or IPv6 address without a mask; ``run()`` receives a ``netaddr.IPAddress``::
+
+        gateway = IPAddressVar(description="Default gateway")
+    """
 
     def form_field(self, **kwargs):
+        """The WTForms field: text parsed into an address."""
         return fields.NetaddrField(parse=_parse_address, **kwargs)
 
     def deserialize(self, value):
@@ -341,9 +392,13 @@ class IPAddressVar(_NetaddrVar):
 
 
 class IPAddressWithMaskVar(_NetaddrVar):
-    """An address with its mask; ``run()`` receives a ``netaddr.IPNetwork`` (host bits kept)."""
+    """An address with its mask; ``run()`` receives a ``netaddr.IPNetwork`` (host bits kept)::
+
+        loopback = IPAddressWithMaskVar(description="e.g. 192.0.2.1/32")
+    """
 
     def form_field(self, **kwargs):
+        """The WTForms field: text parsed into an address with its mask."""
         return fields.NetaddrField(parse=_parse_with_mask, **kwargs)
 
     def deserialize(self, value):
@@ -353,7 +408,9 @@ class IPAddressWithMaskVar(_NetaddrVar):
 class IPNetworkVar(_NetaddrVar):
     """A network with a mask; ``run()`` receives a ``netaddr.IPNetwork``.
 
-    Options: ``min_prefix_length``, ``max_prefix_length``.
+    Options: ``min_prefix_length``, ``max_prefix_length``::
+
+        subnet = IPNetworkVar(min_prefix_length=16, max_prefix_length=30)
     """
 
     def __init__(self, min_prefix_length=None, max_prefix_length=None, *args, **kwargs):
@@ -362,6 +419,7 @@ class IPNetworkVar(_NetaddrVar):
         self.max_prefix_length = max_prefix_length
 
     def form_field(self, **kwargs):
+        """The WTForms field: text parsed into an address with its mask."""
         return fields.NetaddrField(parse=_parse_with_mask, **kwargs)
 
     def field_validators(self):
