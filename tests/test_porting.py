@@ -1,4 +1,4 @@
-"""Job files written for Nautobot run after changing only their import lines (docs/porting.md)."""
+"""Job files written for Nautobot run after changing only their import lines (the README's porting guide)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from app.testing import run_job_for_testing
 
 REPO = Path(__file__).resolve().parent.parent
 PORTED = Path(__file__).resolve().parent / "fixtures" / "ported_jobs"
-PORTING_GUIDE = REPO / "docs" / "porting.md"
+PORTING_GUIDE = REPO / "README.md"
 
 pytestmark = pytest.mark.jobs_root(PORTED)
 
