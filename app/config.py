@@ -35,6 +35,7 @@ class Config:
     job_create_file_max_size: int = 10 * 1024 * 1024
     sanitizer_patterns: tuple[str, ...] = ()
     debug: bool = False
+    secure_cookies: bool = False
     default_queue: str = "default"
     worker_poll_interval: float = 0.05
     heartbeat_interval: float = 10.0
@@ -56,8 +57,11 @@ ENVIRONMENT = {
     "JOBDECK_JOB_CREATE_FILE_MAX_SIZE": ("job_create_file_max_size", int),
     "JOBDECK_SANITIZER_PATTERNS": ("sanitizer_patterns", _as_patterns),
     "JOBDECK_DEBUG": ("debug", _as_bool),
+    "JOBDECK_SECURE_COOKIES": ("secure_cookies", _as_bool),
     "JOBDECK_DEFAULT_QUEUE": ("default_queue", str),
     "JOBDECK_WORKER_POLL_INTERVAL": ("worker_poll_interval", float),
+    "JOBDECK_HEARTBEAT_INTERVAL": ("heartbeat_interval", float),
+    "JOBDECK_WORKER_LOST_AFTER": ("worker_lost_after", float),
 }
 
 

@@ -1,0 +1,121 @@
+"""Finding runs whose worker is gone and marking them ERRORED ("worker lost").
+
+A STARTED result is orphaned when its worker's heartbeat is older than ``worker_lost_after``, or the
+worker ran on this host and its process no longer exists. A result whose worker never had a
+heartbeat (``runjob --local``, a bare Huey consumer) is only reaped when its process is known dead,
+or once it has outlived its hard time limit by ``worker_lost_after``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+from pathlib import Path
+
+from peewee import JOIN
+
+from app.config import get_config
+from app.db import database
+from app.db import utcnow
+from app.execution import status
+from app.execution.joblog import append_line
+from app.jobs.choices import JobResultStatusChoices as Status
+from app.jobs.choices import LogLevelChoices
+from app.models import JobRecord
+from app.models import JobResult
+from app.models import WorkerHeartbeat
+
+__all__ = ["pid_alive", "reap"]
+
+log = logging.getLogger(__name__)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host (a zombie counts as dead)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        # The state follows the command name, which is in parentheses and may contain spaces.
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _parse_worker(name: str) -> tuple[str, int | None]:
+    host, _, pid = (name or "").rpartition(":")
+    return (host, int(pid)) if pid.isdigit() else (name or "", None)
+
+
+def _lost_workers(hostname: str, cutoff: datetime.datetime) -> tuple[set[str], dict[str, str]]:
+    """(every heartbeat name, {name: why that worker is considered gone})."""
+    lost = {}
+    beats = list(WorkerHeartbeat.select())
+    for beat in beats:
+        if beat.hostname == hostname and not pid_alive(beat.pid):
+            lost[beat.name] = f"its process {beat.pid} on {hostname} is no longer running"
+        elif beat.last_seen < cutoff:
+            lost[beat.name] = f"no heartbeat since {beat.last_seen:%Y-%m-%d %H:%M:%S} UTC"
+    return {beat.name for beat in beats}, lost
+
+
+def _orphan_reason(result, known: set[str], lost: dict[str, str], hostname: str, now, grace) -> str | None:
+    worker = result.worker or ""
+    if worker in lost:
+        return lost[worker]
+    if worker in known:
+        return None
+    host, pid = _parse_worker(worker)
+    if host == hostname and pid is not None and not pid_alive(pid):
+        return f"its process {pid} on {hostname} is no longer running"
+    hard = result.job_record.effective_time_limits()[1] if result.job_record else get_config().time_limit
+    if result.date_started and result.date_started + datetime.timedelta(seconds=hard) + grace < now:
+        return "it has no heartbeat and the run outlived its time limit"
+    return None
+
+
+def reap(hostname: str | None = None) -> list[str]:
+    """Mark orphaned STARTED results ERRORED and forget dead workers; return the reaped result ids."""
+    hostname = hostname or socket.gethostname()
+    grace = datetime.timedelta(seconds=get_config().worker_lost_after)
+    now = utcnow()
+    known, lost = _lost_workers(hostname, now - grace)
+    started = list(
+        JobResult.select(JobResult.id, JobResult.worker, JobResult.date_started, JobRecord)
+        .join(JobRecord, JOIN.LEFT_OUTER)
+        .where(JobResult.status == Status.STATUS_STARTED)
+    )
+    reaped = []
+    for result in started:
+        reason = _orphan_reason(result, known, lost, hostname, now, grace)
+        if reason is None:
+            continue
+        message = f"worker lost: {result.worker or 'an unknown worker'} stopped while the job ran ({reason})"
+        with database.atomic():
+            recorded = status.finish_by_id(result.id, Status.STATUS_ERRORED, traceback=message)
+            if recorded:
+                append_line(result.id, LogLevelChoices.LOG_ERROR, message[:1].upper() + message[1:] + ".", "reaper")
+        if recorded:
+            log.warning("result %s ERRORED: %s", result.id, message)
+            reaped.append(str(result.id))
+    if lost:
+        WorkerHeartbeat.delete().where(WorkerHeartbeat.name.in_(list(lost))).execute()
+    return reaped
+
+
+def reap_safely(hostname: str | None = None) -> list[str]:
+    """``reap()`` in its own connection, logging (not raising) errors: for the worker's loop."""
+    try:
+        with database.connection_context():
+            return reap(hostname)
+    except Exception:
+        log.exception("reaping orphaned results failed; will retry")
+        return []
