@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from app import db
-from app.config import Config
-from app.config import configure
-from app.config import ensure_secret_key
-from app.config import from_environment
-from app.extensions import csrf
-from app.extensions import login_manager
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from app.config import Config
 
 __version__ = "0.1.0"
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the web application: config → database → extensions → blueprints."""
+    # Imported here, not at module level: workers import ``app`` too, and every job process they
+    # fork is cheaper without Flask, Werkzeug and Jinja in memory.
+    from flask import Flask
+
+    from app import db
+    from app.config import configure
+    from app.config import ensure_secret_key
+    from app.config import from_environment
+    from app.extensions import csrf
+    from app.extensions import login_manager
+
     config = configure(ensure_secret_key(config or from_environment()))
     db.bind(config.database_url)
 

@@ -9,10 +9,10 @@ import pytest
 from app.models import LoginFailure
 from app.models import User
 from app.web import auth
-from tests.support.web import PASSWORD
-from tests.support.web import client_login
-from tests.support.web import make_user
-from tests.support.web import page_csrf
+from tests.factories import PASSWORD
+from tests.factories import client_login
+from tests.factories import make_user
+from tests.factories import page_csrf
 
 
 def post_login(client, username, password, **query):
@@ -125,10 +125,12 @@ def test_session_cookie_flags(web_app):
     assert "SameSite=Lax" in cookie
 
 
-def test_secure_cookies_can_be_switched_on(tmp_path, monkeypatch, web_app):
+def test_secure_cookies_can_be_switched_on(web_app):
     from app import create_app
+    from app.config import from_environment
 
     assert web_app.config["SESSION_COOKIE_SECURE"] is False
-    monkeypatch.setenv("JOBDECK_SECURE_COOKIES", "true")
-    app = create_app(web_app.config["JOBDECK"])
+    config = web_app.config["JOBDECK"]
+    assert from_environment({"JOBDECK_SECURE_COOKIES": "true"}).secure_cookies is True
+    app = create_app(config.replace(secure_cookies=True))
     assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["REMEMBER_COOKIE_SECURE"] is True

@@ -6,9 +6,6 @@ import hashlib
 import secrets
 
 import peewee
-from werkzeug.security import check_password_hash
-from werkzeug.security import generate_password_hash
-
 from app.db import BaseModel
 from app.db import JSONField
 from app.db import utcnow
@@ -29,10 +26,15 @@ class User(BaseModel):
     def __str__(self):
         return self.username
 
+    # werkzeug is imported on use: job workers load this model but never hash passwords.
     def set_password(self, raw_password: str) -> None:
+        from werkzeug.security import generate_password_hash
+
         self.password_hash = generate_password_hash(raw_password)
 
     def check_password(self, raw_password: str) -> bool:
+        from werkzeug.security import check_password_hash
+
         return bool(self.password_hash) and check_password_hash(self.password_hash, raw_password)
 
     def has_perm(self, perm: str, obj=None) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import os
 from urllib.parse import urlsplit
 
 from flask import Blueprint
@@ -47,9 +46,7 @@ class LoginForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     # Behind HTTPS, JOBDECK_SECURE_COOKIES=true keeps the session and remember-me cookies off plain http.
-    secure = getattr(app.config["JOBDECK"], "secure_cookies", None)
-    if secure is None:
-        secure = os.environ.get("JOBDECK_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on")
+    secure = app.config["JOBDECK"].secure_cookies
     app.config.update(SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_SECURE=secure)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see this page."
