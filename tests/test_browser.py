@@ -89,6 +89,16 @@ def run_form(page, button="Run job now"):
     page.get_by_role("button", name=button).click()
 
 
+def run_job(page, live_server, class_path: str, **values: str) -> None:
+    """Enable the job, fill its form (``#<name>`` inputs), run it and wait for the result page."""
+    live_server.enable(class_path)
+    open_job(page, live_server, class_path)
+    for name, value in values.items():
+        page.fill(f"#{name}", value)
+    run_form(page)
+    page.wait_for_url(RESULT_URL)
+
+
 def test_newcomer_runs_hello_jobs(page, live_server):
     page.goto(f"{live_server.url}/jobs/")
     page.get_by_role("link", name="Say Hello").click()
@@ -131,11 +141,7 @@ def test_newcomer_runs_hello_jobs(page, live_server):
 
 
 def test_log_lines_arrive_while_running(page, live_server):
-    live_server.enable("web_slow_logger.SlowLogger")
-    open_job(page, live_server, "web_slow_logger.SlowLogger")
-    page.fill("#lines", "10")
-    run_form(page)
-    page.wait_for_url(RESULT_URL)
+    run_job(page, live_server, "web_slow_logger.SlowLogger", lines="10")
     page.evaluate("window.__notReloaded = true")
     page.wait_for_selector("#log-rows tr >> nth=1")
     seen_while_running = page.locator("#log-rows tr").count()
@@ -153,10 +159,7 @@ def test_log_lines_arrive_while_running(page, live_server):
 
 
 def test_download_created_file(page, live_server):
-    live_server.enable("export_text.ExportText")
-    open_job(page, live_server, "export_text.ExportText")
-    run_form(page)
-    page.wait_for_url(RESULT_URL)
+    run_job(page, live_server, "export_text.ExportText")
     wait_for_status(page, Status.STATUS_SUCCESS)
     with page.expect_download() as info:
         page.get_by_role("link", name="Download").click()
@@ -166,10 +169,7 @@ def test_download_created_file(page, live_server):
 
 
 def test_cancel_long_job(page, live_server):
-    live_server.enable("web_long_running.LongRunning")
-    open_job(page, live_server, "web_long_running.LongRunning")
-    run_form(page)
-    page.wait_for_url(RESULT_URL)
+    run_job(page, live_server, "web_long_running.LongRunning")
     wait_for_status(page, Status.STATUS_STARTED)
     page.get_by_role("button", name="Cancel").click()
     assert wait_for_status(page, Status.STATUS_REVOKED) == "REVOKED"
@@ -179,11 +179,7 @@ def test_cancel_long_job(page, live_server):
 
 
 def test_rerun_finished_result(page, live_server):
-    live_server.enable("web_slow_logger.SlowLogger")
-    open_job(page, live_server, "web_slow_logger.SlowLogger")
-    page.fill("#lines", "2")
-    run_form(page)
-    page.wait_for_url(RESULT_URL)
+    run_job(page, live_server, "web_slow_logger.SlowLogger", lines="2")
     first = result_id_of(page)
     wait_for_status(page, Status.STATUS_SUCCESS)
     page.get_by_role("button", name="Re-run").click()

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from app import create_app
 from app.models.users import Group
 from app.models.users import ObjectPermission
 from app.models.users import PermissionGroup
@@ -14,55 +13,14 @@ from app.models.users import PermissionUser
 from app.models.users import Token
 from app.models.users import User
 from app.models.users import UserGroup
-
-PASSWORD = "correct-horse-9"
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-# --- helpers (also used by tests/test_web_job_edit.py) -------------------------------------------
-
-
-def make_app(config, csrf=False):
-    app = create_app(config)
-    app.config.update(TESTING=True, WTF_CSRF_ENABLED=csrf)
-    return app
-
-
-def make_user(username, *, superuser=False, **fields) -> User:
-    user = User(username=username, is_superuser=superuser, **fields)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-def grant(user, object_types, actions, constraints=None, name=None) -> ObjectPermission:
-    permission = ObjectPermission.create(
-        name=name or f"{user.username}-{'-'.join(actions)}-{'-'.join(object_types)}",
-        object_types=list(object_types),
-        actions=list(actions),
-        constraints=constraints,
-    )
-    PermissionUser.create(permission=permission, user=user)
-    return permission
-
-
-def csrf_token(client, url) -> str:
-    match = _CSRF.search(client.get(url).get_data(as_text=True))
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-def login(client, username):
-    data = {"username": username, "password": PASSWORD}
-    if client.application.config["WTF_CSRF_ENABLED"]:
-        data["csrf_token"] = csrf_token(client, "/login")
-    response = client.post("/login", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.factories import PASSWORD
+from tests.factories import client_login
+from tests.factories import grant
+from tests.factories import login_as
+from tests.factories import make_app
+from tests.factories import make_user
+from tests.factories import page_csrf
+from tests.factories import text
 
 
 # --- fixtures ------------------------------------------------------------------------------------
@@ -76,14 +34,14 @@ def app(jobdeck):
 @pytest.fixture
 def admin(app):
     make_user("root", superuser=True)
-    return login(app.test_client(), "root")
+    return client_login(app.test_client(), "root")
 
 
 @pytest.fixture
 def alice(app):
     """A logged-in client for a user with no permissions."""
     make_user("alice")
-    return login(app.test_client(), "alice")
+    return client_login(app.test_client(), "alice")
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -119,7 +77,7 @@ def test_anonymous_is_sent_to_login(app):
 def test_permission_opens_only_its_section(app):
     clerk = make_user("clerk")
     grant(clerk, ["users.group"], ["view", "add"])
-    client = login(app.test_client(), "clerk")
+    client = client_login(app.test_client(), "clerk")
     index = text(client.get("/admin/"))
     assert "/admin/groups/" in index and "/admin/users/" not in index
     assert client.get("/admin/groups/").status_code == 200
@@ -130,14 +88,24 @@ def test_permission_opens_only_its_section(app):
     assert client.post(f"/admin/groups/{group.id}/", data={"name": "x"}).status_code == 403  # no change
 
 
+def test_admin_link_is_shown_to_whoever_may_view_an_admin_section(app, admin, alice):
+    clerk = make_user("clerk")
+    grant(clerk, ["users.token"], ["view"])
+    staff = make_user("staff", is_staff=True)
+    assert 'href="/admin/"' in text(admin.get("/"))
+    assert 'href="/admin/"' in text(login_as(app, clerk).get("/"))
+    assert 'href="/admin/"' not in text(alice.get("/"))
+    assert 'href="/admin/"' not in text(login_as(app, staff).get("/"))  # staff alone grants nothing
+
+
 def test_csrf_is_enforced(jobdeck):
     app = make_app(jobdeck, csrf=True)
     make_user("root", superuser=True)
-    client = login(app.test_client(), "root")
+    client = client_login(app.test_client(), "root")
     data = {"username": "bob", "password": PASSWORD, "password_confirm": PASSWORD, "is_active": "y"}
     assert client.post("/admin/users/add/", data=data).status_code == 400
     assert not User.select().where(User.username == "bob").exists()
-    data["csrf_token"] = csrf_token(client, "/admin/users/add/")
+    data["csrf_token"] = page_csrf(client, "/admin/users/add/")
     assert client.post("/admin/users/add/", data=data).status_code == 302
     assert User.select().where(User.username == "bob").exists()
 
@@ -228,7 +196,7 @@ def test_delegated_user_admin_cannot_touch_superusers(app):
     helper = make_user("helper")
     grant(helper, ["users.user"], ["view", "add", "change", "delete"])
     boss = make_user("boss", superuser=True)
-    client = login(app.test_client(), "helper")
+    client = client_login(app.test_client(), "helper")
     assert client.get(f"/admin/users/{boss.id}/").status_code == 403
     assert client.post(f"/admin/users/{boss.id}/delete/").status_code == 403
     # Nor make anyone a superuser: the flag is not offered and is ignored when posted.
@@ -366,7 +334,7 @@ def test_saved_permission_takes_effect(app, admin):
             users=[str(bob.id)],
         ),
     )
-    client = login(app.test_client(), "bob")
+    client = client_login(app.test_client(), "bob")
     assert client.get("/admin/groups/").status_code == 200
     assert client.get("/admin/permissions/").status_code == 403
 
@@ -423,7 +391,7 @@ def test_delegated_token_admin_cannot_issue_for_a_superuser(app):
     helper = make_user("helper")
     grant(helper, ["users.token", "users.user"], ["view", "add"])
     boss = make_user("boss", superuser=True)
-    client = login(app.test_client(), "helper")
+    client = client_login(app.test_client(), "helper")
     assert ">boss<" not in text(client.get("/admin/tokens/add/"))
     response = client.post("/admin/tokens/add/", data={"user": str(boss.id), "write_enabled": "y"})
     assert response.status_code == 200 and "Not a valid choice" in text(response)

@@ -9,11 +9,11 @@ import pytest
 from app.catalog import sync_jobs
 from app.models import JobRecord
 from app.models.jobs import OVERRIDABLE_FIELDS
-from tests.test_web_admin import grant
-from tests.test_web_admin import login
-from tests.test_web_admin import make_app
-from tests.test_web_admin import make_user
-from tests.test_web_admin import text
+from tests.factories import client_login
+from tests.factories import grant
+from tests.factories import make_app
+from tests.factories import make_user
+from tests.factories import text
 
 HELLO = "hello_jobs.HelloJobs"
 
@@ -26,7 +26,7 @@ def app(jobdeck):
 @pytest.fixture
 def admin(app):
     make_user("root", superuser=True)
-    return login(app.test_client(), "root")
+    return client_login(app.test_client(), "root")
 
 
 def hello() -> JobRecord:
@@ -184,14 +184,14 @@ def test_change_permission_is_required(app):
     record = hello()
     viewer = make_user("viewer")
     grant(viewer, ["extras.job"], ["view", "run"])
-    client = login(app.test_client(), "viewer")
+    client = client_login(app.test_client(), "viewer")
     assert client.get(url(record)).status_code == 403
     assert client.post(url(record), data=form_data(record, enabled=True)).status_code == 403
     assert not hello().enabled
 
     editor = make_user("editor")
     grant(editor, ["extras.job"], ["change"], constraints={"grouping": "Hello Jobs"})
-    client = login(app.test_client(), "editor")
+    client = client_login(app.test_client(), "editor")
     assert client.post(url(record), data=form_data(record, enabled=True)).status_code == 302
     assert hello().enabled
     other = JobRecord.get_for_class_path("simple_greeting.SimpleGreetingJob")

@@ -8,10 +8,11 @@ from app import create_app
 from app.models import JobRecord
 from app.models import JobResult
 from tests.conftest import enable
-from tests.support.web import grant
-from tests.support.web import login_as
-from tests.support.web import make_user
-from tests.support.web import page_csrf
+from tests.factories import grant
+from tests.factories import login_as
+from tests.factories import make_user
+from tests.factories import page_csrf
+from tests.factories import text
 
 HELLO = "hello_jobs.HelloJobs"
 EVERYTHING = "everything.ExampleEverythingJob"
@@ -24,10 +25,6 @@ def job_url(class_path: str) -> str:
 def run(client, class_path, data, token=None):
     url = job_url(class_path)
     return client.post(url, data={**data, "_run-csrf_token": token or page_csrf(client, url)})
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 # --- list ---------------------------------------------------------------------------------------

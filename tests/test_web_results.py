@@ -17,10 +17,10 @@ from app.models import User
 from app.web import log_table
 from app.web import result_list
 from tests.conftest import enable
-from tests.support.web import grant
-from tests.support.web import login_as
-from tests.support.web import make_user
-from tests.support.web import page_csrf
+from tests.factories import grant
+from tests.factories import login_as
+from tests.factories import make_user
+from tests.factories import page_csrf
 
 HELLO = "hello_jobs.HelloJobs"
 SLOW = "web_slow_logger.SlowLogger"

@@ -9,6 +9,7 @@ from flask import request
 from flask_login import current_user
 
 from app.extensions import login_manager
+from app.security import can
 from app.web import auth
 from app.web import errors
 from app.web import files
@@ -21,6 +22,13 @@ from app.web import templating
 OPTIONAL_BLUEPRINTS = ("app.web.admin", "app.web.job_edit", "app.web.profile")
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+
+# The object types of the admin pages; a user who may view any of them gets the top-bar link.
+ADMIN_OBJECT_TYPES = ("users.user", "users.group", "users.objectpermission", "users.token")
+
+
+def can_administer() -> bool:
+    return any(can(current_user, "view", object_type) for object_type in ADMIN_OBJECT_TYPES)
 
 
 def init_app(app: Flask) -> None:
@@ -51,4 +59,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _helpers():
-        return {"has_endpoint": lambda name: name in app.view_functions}
+        return {"has_endpoint": lambda name: name in app.view_functions, "can_administer": can_administer}

@@ -23,12 +23,23 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
 from app.db import utcnow
+from app.models.users import Group
+from app.models.users import ObjectPermission
+from app.models.users import User
 from app.security import ACTIONS
 
 
 def choices(pairs) -> list[SelectChoice]:
     """``(value, label)`` pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def user_choices() -> list[SelectChoice]:
+    return choices((user.id, user.username) for user in User.select().order_by(User.username))
+
+
+def group_choices() -> list[SelectChoice]:
+    return choices((group.id, group.name) for group in Group.select().order_by(Group.name))
 
 
 # The object types the permission form offers as checkboxes; others (a plugin's) go in a text field.
@@ -58,13 +69,38 @@ class ConfirmForm(FlaskForm):
     """A delete confirmation: nothing but the CSRF token."""
 
 
-class UserForm(FlaskForm):
+class InstanceForm(FlaskForm):
+    """A form that adds an object (``instance=None``) or changes ``instance``."""
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+
+
+class Unique:
+    """A validator for InstanceForm: no other row may hold the value in ``column``."""
+
+    def __init__(self, column, message: str):
+        self.column = column
+        self.message = message
+
+    def __call__(self, form, field):
+        model = self.column.model
+        query = model.select().where(self.column == field.data)
+        if form.instance is not None:
+            query = query.where(model.id != form.instance.id)
+        if query.exists():
+            raise ValidationError(self.message)
+
+
+class UserForm(InstanceForm):
     username = StringField(
         "Username",
         [
             DataRequired(),
             Length(max=150),
             Regexp(r"^[\w.@+-]+$", message="Letters, digits and @ . + - _ only."),
+            Unique(User.username, "A user with this username already exists."),
         ],
     )
     email = StringField(
@@ -87,40 +123,17 @@ class UserForm(FlaskForm):
     is_superuser = BooleanField("Superuser", description="Has every permission without explicit grants.")
     groups = MultiCheckboxField("Groups", coerce=int)
 
-    def __init__(self, *args, instance=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance = instance
-
-    def validate_username(self, field):
-        from app.models.users import User
-
-        query = User.select().where(User.username == field.data)
-        if self.instance is not None:
-            query = query.where(User.id != self.instance.id)
-        if query.exists():
-            raise ValidationError("A user with this username already exists.")
-
 
 class UserAddForm(UserForm):
     password = PasswordField("Password", [DataRequired(), Length(min=8, max=128)])
 
 
-class GroupForm(FlaskForm):
-    name = StringField("Name", [DataRequired(), Length(max=150)])
+class GroupForm(InstanceForm):
+    name = StringField(
+        "Name",
+        [DataRequired(), Length(max=150), Unique(Group.name, "A group with this name already exists.")],
+    )
     members = MultiCheckboxField("Members", coerce=int)
-
-    def __init__(self, *args, instance=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance = instance
-
-    def validate_name(self, field):
-        from app.models.users import Group
-
-        query = Group.select().where(Group.name == field.data)
-        if self.instance is not None:
-            query = query.where(Group.id != self.instance.id)
-        if query.exists():
-            raise ValidationError("A group with this name already exists.")
 
 
 def parse_constraints(text: str | None):
@@ -152,8 +165,15 @@ def split_names(text: str | None) -> list[str]:
     return names
 
 
-class PermissionForm(FlaskForm):
-    name = StringField("Name", [DataRequired(), Length(max=100)])
+class PermissionForm(InstanceForm):
+    name = StringField(
+        "Name",
+        [
+            DataRequired(),
+            Length(max=100),
+            Unique(ObjectPermission.name, "A permission with this name already exists."),
+        ],
+    )
     description = StringField("Description", [Length(max=200)])
     enabled = BooleanField("Enabled", default=True)
     object_types = MultiCheckboxField("Object types", choices=choices(OBJECT_TYPES))
@@ -172,19 +192,6 @@ class PermissionForm(FlaskForm):
     )
     users = MultiCheckboxField("Users", coerce=int)
     groups = MultiCheckboxField("Groups", coerce=int)
-
-    def __init__(self, *args, instance=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance = instance
-
-    def validate_name(self, field):
-        from app.models.users import ObjectPermission
-
-        query = ObjectPermission.select().where(ObjectPermission.name == field.data)
-        if self.instance is not None:
-            query = query.where(ObjectPermission.id != self.instance.id)
-        if query.exists():
-            raise ValidationError("A permission with this name already exists.")
 
     def validate_other_object_types(self, field):
         bad = [name for name in split_names(field.data) if not _OBJECT_TYPE.match(name)]
@@ -240,12 +247,16 @@ __all__ = [
     "AdminTokenForm",
     "ConfirmForm",
     "GroupForm",
+    "InstanceForm",
     "PermissionForm",
     "TokenForm",
     "UserAddForm",
+    "Unique",
     "UserForm",
     "choices",
     "format_constraints",
+    "group_choices",
     "parse_constraints",
     "split_names",
+    "user_choices",
 ]

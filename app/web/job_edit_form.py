@@ -69,19 +69,7 @@ class JobEditForm(FlaskForm):
     task_queues = QueueNamesField(
         "Task queues", [_queue_names], description="Comma-separated queue names; the first is the default."
     )
-
-    grouping_override = BooleanField("Override")
-    name_override = BooleanField("Override")
-    description_override = BooleanField("Override")
-    approval_required_override = BooleanField("Override")
-    dryrun_default_override = BooleanField("Override")
-    has_sensitive_variables_override = BooleanField("Override")
-    hidden_override = BooleanField("Override")
-    is_singleton_override = BooleanField("Override")
-    read_only_override = BooleanField("Override")
-    soft_time_limit_override = BooleanField("Override")
-    time_limit_override = BooleanField("Override")
-    task_queues_override = BooleanField("Override")
+    # The "<field>_override" flags are added below the class, one per OVERRIDABLE_FIELDS entry.
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
@@ -108,3 +96,9 @@ class JobEditForm(FlaskForm):
                 value = value or ""
             values[field] = (bool(self[f"{field}_override"].data), value)
         return values
+
+
+# One "<field>_override" flag per overridable field, made from the list so none can be missing.
+for _field in OVERRIDABLE_FIELDS:
+    setattr(JobEditForm, f"{_field}_override", BooleanField("Override"))
+del _field

@@ -8,13 +8,12 @@ from flask import render_template
 from flask import url_for
 
 from app.models.users import Token
-from app.web.admin.access import confirm_delete
-from app.web.admin.access import delete_or_explain
 from app.web.admin.access import get_or_404
 from app.web.admin.access import me
 from app.web.admin.access import require_login
+from app.web.admin.crud import delete_page
+from app.web.admin.tokens import TOKEN_DELETE_CONSEQUENCES
 from app.web.admin.tokens import issue_and_show
-from app.web.admin_forms import ConfirmForm
 from app.web.admin_forms import TokenForm
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -45,13 +44,12 @@ def token_add():
 @bp.route("/tokens/<int:token_id>/delete/", methods=["GET", "POST"])
 def token_delete(token_id: int):
     token = own_token_or_404(token_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        return delete_or_explain(token, f"token {token.prefix}…", url_for(".token_list"))
-    return confirm_delete(
-        form,
+    return delete_page(
+        token,
         noun="API token",
-        obj=f"{token.prefix}…",
+        name=f"{token.prefix}…",
+        label=f"token {token.prefix}…",
+        next_url=url_for(".token_list"),
         cancel_url=url_for(".token_list"),
-        consequences=["Scripts using this key stop working immediately."],
+        consequences=TOKEN_DELETE_CONSEQUENCES,
     )

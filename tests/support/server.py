@@ -32,7 +32,7 @@ from werkzeug.serving import make_server
 from tests.conftest import FIXTURE_JOBS
 from tests.conftest import make_config
 from tests.conftest import setup_database
-from tests.support.web import CSRF_VALUE
+from tests.factories import CSRF_VALUE
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "password"
@@ -149,8 +149,8 @@ def web_app(tmp_path):
 
 @pytest.fixture
 def web_client(web_app):
-    """A test client logged in as a fresh superuser ``admin`` (helpers: tests/support/web.py)."""
-    from tests.support.web import client_login
+    """A test client logged in as a fresh superuser ``admin`` (helpers: tests/factories.py)."""
+    from tests.factories import client_login
 
     create_user(ADMIN_USERNAME, superuser=True)
-    return client_login(web_app.test_client(), ADMIN_USERNAME)
+    return client_login(web_app.test_client(), ADMIN_USERNAME, ADMIN_PASSWORD)

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import peewee
 from flask import abort
-from flask import flash
-from flask import redirect
-from flask import render_template
 from flask_login import current_user
 
-from app.db import database
 from app.extensions import login_manager
 from app.security import PermissionDenied
 from app.security import require
@@ -40,27 +35,3 @@ def get_or_404(model, pk):
     if obj is None:
         abort(404)
     return obj
-
-
-def confirm_delete(form, *, noun: str, obj, cancel_url: str, consequences=()):
-    """The confirmation page a delete link leads to; only its POST deletes."""
-    return render_template(
-        "admin/confirm_delete.html",
-        form=form,
-        noun=noun,
-        obj=obj,
-        cancel_url=cancel_url,
-        consequences=list(consequences),
-    )
-
-
-def delete_or_explain(obj, label: str, next_url: str):
-    """Delete obj and go to next_url; a row still referenced elsewhere is kept, with a message."""
-    try:
-        with database.atomic():
-            obj.delete_instance()
-    except peewee.IntegrityError:
-        flash(f"Could not delete {label}: other records still refer to it.", "danger")
-        return redirect(next_url)
-    flash(f"Deleted {label}.", "success")
-    return redirect(next_url)

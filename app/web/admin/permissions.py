@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import url_for
 
@@ -15,28 +13,24 @@ from app.models.users import PermissionUser
 from app.models.users import User
 from app.security import restrict
 from app.web.admin import bp
-from app.web.admin.access import confirm_delete
-from app.web.admin.access import delete_or_explain
 from app.web.admin.access import get_or_404
 from app.web.admin.access import me
 from app.web.admin.access import permit
+from app.web.admin.crud import delete_page
+from app.web.admin.crud import form_page
+from app.web.admin.crud import linked_ids
+from app.web.admin.crud import set_links
 from app.web.admin_forms import KNOWN_OBJECT_TYPES
-from app.web.admin_forms import ConfirmForm
 from app.web.admin_forms import PermissionForm
-from app.web.admin_forms import choices
 from app.web.admin_forms import format_constraints
+from app.web.admin_forms import group_choices
 from app.web.admin_forms import parse_constraints
-
-
-def replace_links(link_model, permission, column: str, wanted) -> None:
-    link_model.delete().where(link_model.permission == permission).execute()
-    for pk in sorted(set(wanted or [])):
-        link_model.create(permission=permission, **{column: pk})
+from app.web.admin_forms import user_choices
 
 
 def prepare_form(form: PermissionForm) -> PermissionForm:
-    form.users.choices = choices((user.id, user.username) for user in User.select().order_by(User.username))
-    form.groups.choices = choices((group.id, group.name) for group in Group.select().order_by(Group.name))
+    form.users.choices = user_choices()
+    form.groups.choices = group_choices()
     return form
 
 
@@ -45,12 +39,8 @@ def fill_form(form: PermissionForm, permission: ObjectPermission) -> None:
     form.object_types.data = [name for name in types if name in KNOWN_OBJECT_TYPES]
     form.other_object_types.data = ", ".join(name for name in types if name not in KNOWN_OBJECT_TYPES)
     form.constraints.data = format_constraints(permission.constraints)
-    form.users.data = [
-        link.user_id for link in PermissionUser.select().where(PermissionUser.permission == permission)
-    ]
-    form.groups.data = [
-        link.group_id for link in PermissionGroup.select().where(PermissionGroup.permission == permission)
-    ]
+    form.users.data = linked_ids(PermissionUser.permission, permission, PermissionUser.user)
+    form.groups.data = linked_ids(PermissionGroup.permission, permission, PermissionGroup.group)
 
 
 def save_permission(form: PermissionForm, permission: ObjectPermission) -> ObjectPermission:
@@ -62,9 +52,20 @@ def save_permission(form: PermissionForm, permission: ObjectPermission) -> Objec
     permission.constraints = parse_constraints(form.constraints.data)
     with database.atomic():
         permission.save()
-        replace_links(PermissionUser, permission, "user", form.users.data)
-        replace_links(PermissionGroup, permission, "group", form.groups.data)
+        set_links(PermissionUser.permission, permission, PermissionUser.user, form.users.data)
+        set_links(PermissionGroup.permission, permission, PermissionGroup.group, form.groups.data)
     return permission
+
+
+def permission_form_page(form: PermissionForm, permission: ObjectPermission):
+    return form_page(
+        form,
+        permission,
+        save_permission,
+        noun="permission",
+        template="admin/permission_form.html",
+        next_url=url_for(".permission_list"),
+    )
 
 
 def assignees(permission_ids) -> tuple[dict, dict]:
@@ -101,12 +102,7 @@ def permission_list():
 @bp.route("/permissions/add/", methods=["GET", "POST"])
 def permission_add():
     permit("add", ObjectPermission)
-    form = prepare_form(PermissionForm())
-    if form.validate_on_submit():
-        permission = save_permission(form, ObjectPermission())
-        flash(f"Created permission {permission.name}.", "success")
-        return redirect(url_for(".permission_list"))
-    return render_template("admin/permission_form.html", form=form, target=None)
+    return permission_form_page(prepare_form(PermissionForm()), ObjectPermission())
 
 
 @bp.route("/permissions/<int:permission_id>/", methods=["GET", "POST"])
@@ -116,24 +112,17 @@ def permission_edit(permission_id: int):
     form = prepare_form(PermissionForm(obj=permission, instance=permission))
     if not form.is_submitted():
         fill_form(form, permission)
-    if form.validate_on_submit():
-        save_permission(form, permission)
-        flash(f"Saved permission {permission.name}.", "success")
-        return redirect(url_for(".permission_list"))
-    return render_template("admin/permission_form.html", form=form, target=permission)
+    return permission_form_page(form, permission)
 
 
 @bp.route("/permissions/<int:permission_id>/delete/", methods=["GET", "POST"])
 def permission_delete(permission_id: int):
     permission = get_or_404(ObjectPermission, permission_id)
     permit("delete", permission)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        return delete_or_explain(permission, f"permission {permission.name}", url_for(".permission_list"))
-    return confirm_delete(
-        form,
+    return delete_page(
+        permission,
         noun="permission",
-        obj=permission,
+        next_url=url_for(".permission_list"),
         cancel_url=url_for(".permission_edit", permission_id=permission.id),
         consequences=["Every user and group it was given to loses what it granted."],
     )

@@ -10,14 +10,14 @@ from app.models.users import Token
 from app.models.users import User
 from app.security import restrict
 from app.web.admin import bp
-from app.web.admin.access import confirm_delete
-from app.web.admin.access import delete_or_explain
 from app.web.admin.access import get_or_404
 from app.web.admin.access import me
 from app.web.admin.access import permit
+from app.web.admin.crud import delete_page
 from app.web.admin_forms import AdminTokenForm
-from app.web.admin_forms import ConfirmForm
 from app.web.admin_forms import choices
+
+TOKEN_DELETE_CONSEQUENCES = ("Scripts using this key stop working immediately.",)
 
 
 def issue_and_show(user: User, form, back_url: str):
@@ -69,15 +69,12 @@ def token_add():
 def token_delete(token_id: int):
     token = get_or_404(Token, token_id)
     permit("delete", token)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        return delete_or_explain(
-            token, f"token {token.prefix}… of {token.user.username}", url_for(".token_list")
-        )
-    return confirm_delete(
-        form,
+    return delete_page(
+        token,
         noun="API token",
-        obj=f"{token.prefix}… ({token.user.username})",
+        name=f"{token.prefix}… ({token.user.username})",
+        label=f"token {token.prefix}… of {token.user.username}",
+        next_url=url_for(".token_list"),
         cancel_url=url_for(".token_list"),
-        consequences=["Scripts using this key stop working immediately."],
+        consequences=TOKEN_DELETE_CONSEQUENCES,
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import abort
-from flask import flash
-from flask import redirect
 from flask import render_template
 from flask import url_for
 
@@ -14,15 +12,16 @@ from app.models.users import User
 from app.models.users import UserGroup
 from app.security import restrict
 from app.web.admin import bp
-from app.web.admin.access import confirm_delete
-from app.web.admin.access import delete_or_explain
 from app.web.admin.access import get_or_404
 from app.web.admin.access import me
 from app.web.admin.access import permit
-from app.web.admin_forms import ConfirmForm
+from app.web.admin.crud import delete_page
+from app.web.admin.crud import form_page
+from app.web.admin.crud import linked_ids
+from app.web.admin.crud import set_links
 from app.web.admin_forms import UserAddForm
 from app.web.admin_forms import UserForm
-from app.web.admin_forms import choices
+from app.web.admin_forms import group_choices
 
 
 def groups_by_user(user_ids) -> dict[int, list[Group]]:
@@ -33,17 +32,6 @@ def groups_by_user(user_ids) -> dict[int, list[Group]]:
     return found
 
 
-def set_groups(user: User, group_ids) -> None:
-    wanted = set(group_ids or [])
-    current = {link.group_id for link in UserGroup.select().where(UserGroup.user == user)}
-    if current - wanted:
-        UserGroup.delete().where(
-            (UserGroup.user == user) & UserGroup.group.in_(list(current - wanted))
-        ).execute()
-    for group_id in sorted(wanted - current):
-        UserGroup.create(user=user, group=group_id)
-
-
 def guard_superuser(target: User) -> None:
     # Changing a superuser's password or flags would hand their powers to whoever did it.
     if target.is_superuser and not me().is_superuser:
@@ -51,15 +39,16 @@ def guard_superuser(target: User) -> None:
 
 
 def prepare_form(form: UserForm) -> UserForm:
-    form.groups.choices = choices((group.id, group.name) for group in Group.select().order_by(Group.name))
+    form.groups.choices = group_choices()
     if not me().is_superuser:
         del form.is_superuser
         del form.is_staff
     return form
 
 
-def check_self(form: UserForm, target: User | None) -> bool:
+def check_self(form: UserForm) -> bool:
     """Refuse to lock yourself out; False (with an inline error) when the form would."""
+    target = form.instance
     if target is None or target.id != me().id:
         return True
     ok = True
@@ -85,8 +74,20 @@ def save_user(form: UserForm, user: User) -> User:
         user.set_password(form.password.data)
     with database.atomic():
         user.save()
-        set_groups(user, form.groups.data)
+        set_links(UserGroup.user, user, UserGroup.group, form.groups.data)
     return user
+
+
+def user_form_page(form: UserForm, user: User):
+    return form_page(
+        form,
+        user,
+        save_user,
+        noun="user",
+        template="admin/user_form.html",
+        next_url=url_for(".user_list"),
+        check=check_self,
+    )
 
 
 @bp.route("/users/")
@@ -99,12 +100,7 @@ def user_list():
 @bp.route("/users/add/", methods=["GET", "POST"])
 def user_add():
     permit("add", User)
-    form = prepare_form(UserAddForm())
-    if form.validate_on_submit():
-        user = save_user(form, User())
-        flash(f"Created user {user.username}.", "success")
-        return redirect(url_for(".user_list"))
-    return render_template("admin/user_form.html", form=form, target=None)
+    return user_form_page(prepare_form(UserAddForm()), User())
 
 
 @bp.route("/users/<int:user_id>/", methods=["GET", "POST"])
@@ -114,12 +110,8 @@ def user_edit(user_id: int):
     guard_superuser(target)
     form = prepare_form(UserForm(obj=target, instance=target))
     if not form.is_submitted():
-        form.groups.data = [link.group_id for link in UserGroup.select().where(UserGroup.user == target)]
-    if form.validate_on_submit() and check_self(form, target):
-        save_user(form, target)
-        flash(f"Saved user {target.username}.", "success")
-        return redirect(url_for(".user_list"))
-    return render_template("admin/user_form.html", form=form, target=target)
+        form.groups.data = linked_ids(UserGroup.user, target, UserGroup.group)
+    return user_form_page(form, target)
 
 
 @bp.route("/users/<int:user_id>/delete/", methods=["GET", "POST"])
@@ -129,13 +121,10 @@ def user_delete(user_id: int):
     guard_superuser(target)
     if target.id == me().id:
         abort(403, description="You cannot delete your own account.")
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        return delete_or_explain(target, f"user {target.username}", url_for(".user_list"))
-    return confirm_delete(
-        form,
+    return delete_page(
+        target,
         noun="user",
-        obj=target,
+        next_url=url_for(".user_list"),
         cancel_url=url_for(".user_edit", user_id=target.id),
         consequences=[
             "Their API tokens are deleted.",

@@ -1,18 +1,27 @@
-"""Helpers for the web tests: users with permissions, CSRF tokens, logging a test client in."""
+"""Test data and clients for the web tests: users with permissions, an app, logged-in test clients."""
 
 from __future__ import annotations
 
 import re
 
+from app import create_app
 from app.models import ObjectPermission
 from app.models import PermissionUser
 from app.models import User
 
-PASSWORD = "password"
+PASSWORD = "correct-horse-9"
 CSRF_VALUE = re.compile(r'name="(?:[\w-]*csrf_token)"[^>]*value="([^"]+)"')
 
 
+def make_app(config, csrf: bool = False):
+    """create_app(config) for the test client; CSRF checks are off unless asked for."""
+    app = create_app(config)
+    app.config.update(TESTING=True, WTF_CSRF_ENABLED=csrf)
+    return app
+
+
 def make_user(username: str, *, superuser: bool = False, **fields) -> User:
+    """A saved user whose password is PASSWORD."""
     user = User(username=username, is_superuser=superuser, **fields)
     user.set_password(PASSWORD)
     user.save()
@@ -20,6 +29,7 @@ def make_user(username: str, *, superuser: bool = False, **fields) -> User:
 
 
 def grant(user, object_types, actions, constraints=None) -> ObjectPermission:
+    """Give user a permission of its own for actions on object_types (narrowed by constraints)."""
     permission = ObjectPermission.create(
         name=f"{user.username}: {','.join(actions)} on {','.join(object_types)} {constraints or ''}"[:100],
         object_types=list(object_types),
@@ -31,12 +41,14 @@ def grant(user, object_types, actions, constraints=None) -> ObjectPermission:
 
 
 def page_csrf(client, url: str) -> str:
+    """The CSRF token of the first form on the page at url."""
     match = CSRF_VALUE.search(client.get(url).get_data(as_text=True))
     assert match, f"no CSRF token on {url}"
     return match.group(1)
 
 
 def client_login(client, username: str, password: str = PASSWORD):
+    """Log client in through /login (with its CSRF token); returns the client."""
     response = client.post(
         "/login", data={"username": username, "password": password, "csrf_token": page_csrf(client, "/login")}
     )
@@ -47,3 +59,7 @@ def client_login(client, username: str, password: str = PASSWORD):
 def login_as(app, user):
     """A fresh test client logged in as ``user`` (made with make_user)."""
     return client_login(app.test_client(), user.username)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
