@@ -1,4 +1,4 @@
-"""Permissions (app/security.py): can(), restrict(), constraints, caching, Django-style names."""
+"""Permissions (app/security/): can(), restrict(), constraints, caching, Django-style names."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from app.security import PermissionDenied
 from app.security import can
 from app.security import has_django_perm
 from app.security import object_type_of
+from app.security import object_types
 from app.security import require
 from app.security import restrict
 from app.security import user_permissions
@@ -565,7 +566,7 @@ def test_registered_plugin_model(database, monkeypatch):
         def __str__(self):
             return self.name
 
-    monkeypatch.setattr(security, "_REGISTRY", dict(security._REGISTRY))
+    monkeypatch.setattr(object_types, "_REGISTRY", dict(object_types._REGISTRY))
     security.register_object_type(Device, "dcim.device")
     Device.create_table()
     user = make_user()

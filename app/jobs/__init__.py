@@ -10,6 +10,11 @@ from app.jobs.base import Job
 from app.jobs.choices import JobResultStatusChoices
 from app.jobs.choices import LogLevelChoices
 from app.jobs.logger import get_task_logger
+from app.jobs.network_vars import IPAddressVar
+from app.jobs.network_vars import IPAddressWithMaskVar
+from app.jobs.network_vars import IPNetworkVar
+from app.jobs.object_vars import MultiObjectVar
+from app.jobs.object_vars import ObjectVar
 from app.jobs.receivers import JobButtonReceiver
 from app.jobs.receivers import JobHookReceiver
 from app.jobs.registry import register_jobs
@@ -18,13 +23,8 @@ from app.jobs.vars import ChoiceVar
 from app.jobs.vars import DryRunVar
 from app.jobs.vars import FileVar
 from app.jobs.vars import IntegerVar
-from app.jobs.vars import IPAddressVar
-from app.jobs.vars import IPAddressWithMaskVar
-from app.jobs.vars import IPNetworkVar
 from app.jobs.vars import JSONVar
 from app.jobs.vars import MultiChoiceVar
-from app.jobs.vars import MultiObjectVar
-from app.jobs.vars import ObjectVar
 from app.jobs.vars import ScriptVariable
 from app.jobs.vars import StringVar
 from app.jobs.vars import TextVar
@@ -55,3 +55,21 @@ __all__ = [
     "get_task_logger",
     "register_jobs",
 ]
+
+# Every variable class a job can declare.
+VARIABLE_TYPES = (
+    StringVar,
+    TextVar,
+    JSONVar,
+    IntegerVar,
+    BooleanVar,
+    DryRunVar,
+    ChoiceVar,
+    MultiChoiceVar,
+    ObjectVar,
+    MultiObjectVar,
+    FileVar,
+    IPAddressVar,
+    IPAddressWithMaskVar,
+    IPNetworkVar,
+)

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from app.jobs.legacy import LegacyLoggingMixin
 from app.jobs.logger import INTERNAL_FILES
 from app.jobs.logger import get_job_logger
+from app.jobs.meta import classproperty
+from app.jobs.meta import meta_value
 from app.jobs.vars import DryRunVar
 from app.jobs.vars import ScriptVariable
 
@@ -24,54 +27,10 @@ READ_ONLY_ATTRIBUTES = (
     "as_form",
 )
 
-# Meta attributes and their defaults (None for the time limits means "the configured default").
-META_DEFAULTS = {
-    "name": None,
-    "description": "",
-    "approval_required": False,
-    "dryrun_default": False,
-    "field_order": (),
-    "has_sensitive_variables": True,
-    "hidden": False,
-    "is_singleton": False,
-    "read_only": False,
-    "soft_time_limit": None,
-    "time_limit": None,
-    "task_queues": (),
-    "template_name": None,
-}
-
-
-class classproperty:
-    """A read-only property computed on the class (``HelloJobs.name`` works without an instance)::
-
-        class Job:
-            @classproperty
-            def class_path(cls):
-                return f"{cls.module_name}.{cls.__name__}"
-    """
-
-    def __init__(self, fget):
-        self.fget = fget
-        self.__doc__ = fget.__doc__
-
-    def __get__(self, instance, owner):
-        return self.fget(owner)
-
 
 def _meta_value(cls, attribute: str):
-    # Walk the MRO: a plain class attribute (``description = "..."``) or the class's own Meta wins
-    # over anything inherited; our classproperties and variables are skipped.
-    for klass in cls.__mro__:
-        if klass is Job or klass is object:
-            break
-        value = klass.__dict__.get(attribute)
-        if value is not None and not isinstance(value, (classproperty, ScriptVariable)):
-            return value
-        meta = klass.__dict__.get("Meta")
-        if meta is not None and attribute in vars(meta):
-            return vars(meta)[attribute]
-    return META_DEFAULTS[attribute]
+    # Only the author's classes hold Meta: the walk stops at Job (its mixins come after it).
+    return meta_value(cls, attribute, Job)
 
 
 class RequestContext:
@@ -94,7 +53,7 @@ class RequestContext:
         return f"<RequestContext id={self.id} user={self.user}>"
 
 
-class Job:
+class Job(LegacyLoggingMixin):
     """Base class of every job.
 
     Subclass it, declare input variables as class attributes, describe the job in ``Meta`` and
@@ -120,6 +79,8 @@ class Job:
 
     While it runs a job has ``self.logger``, ``self.user`` (the requesting user, or the system
     user), ``self.request`` (see :class:`RequestContext`) and ``self.job_result`` (its JobResult).
+    Ported 1.x jobs may still call ``self.log_info()`` and the other ``log_*`` methods (see
+    :class:`~app.jobs.legacy.LegacyLoggingMixin`).
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -240,47 +201,6 @@ class Job:
         """
         with open(self._resolve_own_path(filename), encoding="utf-8") as handle:
             return json.load(handle)
-
-    # -- Nautobot 1.x logging methods ---------------------------------------------------------------
-
-    # Nautobot 1.x jobs call these; each writes through self.logger with the object linked.
-
-    def _log_legacy(self, level: str, obj, message):
-        if message is None and isinstance(obj, str):
-            obj, message = None, obj
-        extra = {"object": obj} if obj is not None else {}
-        getattr(self.logger, level)(message if message is not None else str(obj), extra=extra)
-
-    def log(self, message):
-        """1.x: log ``message`` at INFO: ``self.log("Starting")``."""
-        self._log_legacy("info", None, message)
-
-    def log_debug(self, obj=None, message=None):
-        """1.x: log at DEBUG; a lone string is the message, a model instance the linked object::
-
-            self.log_debug("Looked at 3 devices")
-        """
-        self._log_legacy("debug", obj, message)
-
-    def log_info(self, obj=None, message=None):
-        """1.x: log at INFO, optionally linked to ``obj``: ``self.log_info(device, "Checked")``."""
-        self._log_legacy("info", obj, message)
-
-    def log_success(self, obj=None, message=None):
-        """1.x: log at SUCCESS: ``self.log_success(obj=device, message="Console connected")``."""
-        self._log_legacy("success", obj, message)
-
-    def log_warning(self, obj=None, message=None):
-        """1.x: log at WARNING: ``self.log_warning(message="No primary IP")``."""
-        self._log_legacy("warning", obj, message)
-
-    def log_failure(self, obj=None, message=None):
-        """1.x: log at FAILURE and mark the job failed; it keeps running, like ``fail()``::
-
-            self.log_failure(device, "No console connection")
-        """
-        self.failed = True
-        self._log_legacy("failure", obj, message)
 
     # -- class metadata -----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ that fires them arrives with the objects and hooks feature.
 from __future__ import annotations
 
 from app.jobs.base import Job
-from app.jobs.base import classproperty
+from app.jobs.meta import classproperty
 
 
 class JobHookReceiver(Job):

@@ -9,6 +9,9 @@ keyword argument of ``run()``::
 
         def run(self, *, person, times):
             ...
+
+This module holds the base class and the text, number, flag, choice and file variables;
+``object_vars`` and ``network_vars`` hold the rest. Job files import them all from ``app.jobs``.
 """
 
 from __future__ import annotations
@@ -16,13 +19,17 @@ from __future__ import annotations
 import itertools
 import re
 
-import netaddr
 import wtforms
 from wtforms import validators
 from wtforms.fields.choices import SelectChoice
 
 from app.jobs import fields
 from app.jobs.widgets import resolve_widget
+
+__all__ = [
+    "BooleanVar", "ChoiceVar", "DryRunVar", "FileVar", "IntegerVar", "JSONVar", "MultiChoiceVar",
+    "ScriptVariable", "StringVar", "TextVar", "is_valid_variable_name",
+]  # fmt: skip
 
 _creation_counter = itertools.count()
 
@@ -276,70 +283,6 @@ class MultiChoiceVar(ChoiceVar):
         return [ChoiceVar.deserialize(self, item) for item in value or []]
 
 
-class ObjectVar(ScriptVariable):
-    """One database object of ``model``.
-
-    Options: ``display_field`` (attribute shown in the drop-down, dotted paths allowed),
-    ``query_params`` (filters; ``"$other_var"`` refers to another input) and ``null_option`` (label of
-    an empty choice). The API takes a primary key or a dict of field lookups::
-
-        job = ObjectVar(model=JobRecord, display_field="name", query_params={"enabled": True})
-    """
-
-    multiple = False
-
-    def __init__(self, model=None, display_field=None, query_params=None, null_option=None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.model = model
-        self.display_field = display_field
-        self.query_params = query_params or {}
-        self.null_option = null_option
-
-    def form_field(self, **kwargs):
-        """The WTForms field: a choice of rows of ``model``."""
-        return fields.ModelChoiceField(
-            model=self.model,
-            multiple=self.multiple,
-            display_field=self.display_field,
-            query_params=self.query_params,
-            null_option=self.null_option,
-            **kwargs,
-        )
-
-    def api_values(self, value):
-        return [value]
-
-    def serialize(self, value):
-        return None if value is None else value.get_id()
-
-    def deserialize(self, value):
-        if value is None:
-            return None
-        return self.model.get_by_id(value)
-
-
-class MultiObjectVar(ObjectVar):
-    """Several database objects of ``model``; the API takes a list of primary keys or lookups::
-
-        jobs = MultiObjectVar(model=JobRecord, required=False)
-    """
-
-    multiple = True
-
-    def api_values(self, value):
-        return list(value) if isinstance(value, (list, tuple)) else [value]
-
-    def serialize(self, value):
-        return [row.get_id() for row in value or []]
-
-    def deserialize(self, value):
-        if not value:
-            return []
-        key = self.model._meta.primary_key
-        rows = {str(row.get_id()): row for row in self.model.select().where(key.in_(value))}
-        return [rows[str(pk)] for pk in value if str(pk) in rows]
-
-
 class FileVar(ScriptVariable):
     """An uploaded file; ``run()`` receives an in-memory file with ``.read()`` and ``.name``::
 
@@ -356,95 +299,6 @@ class FileVar(ScriptVariable):
 
     # Serialization of files (to FileProxy rows) is done by the submit path, which owns storage.
 
-
-class _NetaddrVar(ScriptVariable):
-    def api_values(self, value):
-        return [value]
-
-    def serialize(self, value):
-        return None if value is None else str(value)
-
-
-def _parse_address(text: str):
-    if "/" in text:
-        raise ValueError("Enter an address without a mask.")
-    return netaddr.IPAddress(text)
-
-
-def _parse_with_mask(text: str):
-    if "/" not in text:
-        raise ValueError("Enter an address with a mask, such as 192.0.2.1/24.")
-    return netaddr.IPNetwork(text)
-
-
-class IPAddressVar(_NetaddrVar):
-    """An IPv4 or IPv6 address without a mask; ``run()`` receives a ``netaddr.IPAddress``::
-
-        gateway = IPAddressVar(description="Default gateway")
-    """
-
-    def form_field(self, **kwargs):
-        """The WTForms field: text parsed into an address."""
-        return fields.NetaddrField(parse=_parse_address, **kwargs)
-
-    def deserialize(self, value):
-        return None if value is None else netaddr.IPAddress(value)
-
-
-class IPAddressWithMaskVar(_NetaddrVar):
-    """An address with its mask; ``run()`` receives a ``netaddr.IPNetwork`` (host bits kept)::
-
-        loopback = IPAddressWithMaskVar(description="e.g. 192.0.2.1/32")
-    """
-
-    def form_field(self, **kwargs):
-        """The WTForms field: text parsed into an address with its mask."""
-        return fields.NetaddrField(parse=_parse_with_mask, **kwargs)
-
-    def deserialize(self, value):
-        return None if value is None else netaddr.IPNetwork(value)
-
-
-class IPNetworkVar(_NetaddrVar):
-    """A network with a mask; ``run()`` receives a ``netaddr.IPNetwork``.
-
-    Options: ``min_prefix_length``, ``max_prefix_length``::
-
-        subnet = IPNetworkVar(min_prefix_length=16, max_prefix_length=30)
-    """
-
-    def __init__(self, min_prefix_length=None, max_prefix_length=None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.min_prefix_length = min_prefix_length
-        self.max_prefix_length = max_prefix_length
-
-    def form_field(self, **kwargs):
-        """The WTForms field: text parsed into an address with its mask."""
-        return fields.NetaddrField(parse=_parse_with_mask, **kwargs)
-
-    def field_validators(self):
-        return [fields.PrefixLength(self.min_prefix_length, self.max_prefix_length)]
-
-    def deserialize(self, value):
-        return None if value is None else netaddr.IPNetwork(value)
-
-
-VARIABLE_TYPES = (
-    StringVar,
-    TextVar,
-    JSONVar,
-    IntegerVar,
-    BooleanVar,
-    DryRunVar,
-    ChoiceVar,
-    MultiChoiceVar,
-    ObjectVar,
-    MultiObjectVar,
-    FileVar,
-    IPAddressVar,
-    IPAddressWithMaskVar,
-    IPNetworkVar,
-)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
