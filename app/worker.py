@@ -37,14 +37,13 @@ __all__ = ["run_worker"]
 
 log = logging.getLogger("jobdeck.worker")
 
-# Inherited Database objects are kept referenced so they are never closed in a forked process:
+# Inherited queue connections are kept referenced so they are never closed in a forked process:
 # closing a SQLite connection opened by the parent could disturb the parent's locks.
 _inherited = []
 
 
 def _rebind_after_fork(database_url: str, hueys) -> None:
-    _inherited.append(db.database.obj)
-    db.bind(database_url)
+    db.adopt_after_fork(db.open_database(database_url))
     for huey in hueys:
         if hasattr(huey.storage, "_conn"):
             _inherited.append(huey.storage._conn)

@@ -329,3 +329,138 @@ def test_100000_log_lines_are_all_stored_in_order(fixture_jobs, worker):
     messages = log_messages(result.id)
     assert messages[1:-1] == [f"line {number}" for number in range(100_000)]
     assert result.log_count == len(messages) == 100_002
+
+
+# -- what the job process sends its supervisor ------------------------------------------------------
+
+PIPE_JOBS = '''
+import os
+import time
+
+from app.db import database
+from app.execution.events import FILE
+from app.execution.events import encode
+from app.jobs import Job, StringVar, register_jobs
+
+
+class DiesMidMessage(Job):
+    """Logs 300 lines, writes half of a message on its pipe, then exits or hangs."""
+
+    class Meta:
+        has_sensitive_variables = False
+
+    how = StringVar(default="exit")
+
+    def run(self, *, how):
+        for number in range(300):
+            self.logger.info("line %d", number)
+        message = encode(FILE, ("00000000-0000-4000-8000-000000000001", "half.bin", b"x" * 50_000))
+        os.write(self._context.sink.fd, message[: len(message) // 2])
+        if how == "exit":
+            os._exit(9)
+        time.sleep(60)
+
+
+class WhoAmI(Job):
+    """Reads what it inherited: nothing here needs a query."""
+
+    class Meta:
+        description = "Reports what it sees."
+
+    def run(self):
+        self.logger.info("connected: %s", not database.is_closed())
+        self.logger.info("result %s named %s", self.job_result.id, self.job_result.name)
+        self.logger.info("user %s, request user %s", self.user.username, self.request.user.username)
+        self.logger.info("model %s: %s", self.job_model.name, self.job_model.description)
+        self.logger.info("connected: %s", not database.is_closed())
+        self.logger.info("may run jobs: %s", self.user.has_perm("extras.run_job"))
+        return str(self.job_result.id)
+
+
+class LongFilesUntilSoftLimit(Job):
+    """Creates 10,000-byte files (messages longer than one atomic write) until its soft limit strikes."""
+
+    class Meta:
+        soft_time_limit = 0.5
+        time_limit = 20
+
+    def run(self):
+        count = 0
+        try:
+            while True:
+                self.create_file(f"file-{count}.bin", b"%05d" % count * 2000)
+                count += 1
+        except Exception as exc:
+            self.logger.warning("stopped by %s after %d files", type(exc).__name__, count)
+        return count
+
+
+register_jobs(DiesMidMessage, WhoAmI, LongFilesUntilSoftLimit)
+'''
+
+
+@pytest.fixture
+def pipe_jobs(fixture_jobs):
+    from app.catalog import sync_jobs
+
+    (fixture_jobs.jobs_root / "pipe_jobs.py").write_text(PIPE_JOBS)
+    sync_jobs(fixture_jobs.jobs_root)
+    for name in ("DiesMidMessage", "WhoAmI", "LongFilesUntilSoftLimit"):
+        enable(f"pipe_jobs.{name}")
+    return fixture_jobs
+
+
+def test_lines_logged_just_before_the_process_dies_are_kept_and_a_cut_message_is_dropped(pipe_jobs, worker):
+    result = run("pipe_jobs.DiesMidMessage", {"how": "exit"})
+    assert result.status == Status.STATUS_ERRORED and result.traceback == "the job process exited with code 9"
+    messages = log_messages(result.id)
+    assert messages[1:301] == [f"line {number}" for number in range(300)]
+    assert messages[301:] == ["The job process exited with code 9."]
+    assert result.log_count == 302 and files_of(result) == {}
+
+
+def test_a_job_process_killed_mid_message_leaves_a_clean_result(pipe_jobs, worker):
+    record = set_limits("pipe_jobs.DiesMidMessage", hard=1)
+    result = wait_for_result(submit(record, None, {"how": "hang"}).id)
+    assert result.status == Status.STATUS_ERRORED and "time limit exceeded (1s)" in result.traceback
+    messages = [message for message in log_messages(result.id) if "soft_time_limit" not in message]
+    assert messages[1:301] == [f"line {number}" for number in range(300)] and len(messages) == 302
+    assert messages[-1].startswith("Time limit exceeded (1s)") and files_of(result) == {}
+
+
+def test_a_job_reads_its_result_user_and_record_without_a_query(pipe_jobs, worker):
+    from tests.factories import make_user
+
+    user = make_user("ada", superuser=True)
+    result = wait_for_result(submit(JobRecord.get_for_class_path("pipe_jobs.WhoAmI"), user, {}).id)
+    assert result.status == Status.STATUS_SUCCESS and result.result == str(result.id)
+    assert log_messages(result.id)[1:-1] == [
+        "connected: False",
+        f"result {result.id} named WhoAmI",
+        "user ada, request user ada",
+        "model WhoAmI: Reports what it sees.",
+        "connected: False",
+        "may run jobs: True",
+    ]
+
+
+def test_a_soft_limit_during_long_messages_leaves_every_file_whole(pipe_jobs, worker):
+    result = run("pipe_jobs.LongFilesUntilSoftLimit", timeout=30)
+    assert result.status == Status.STATUS_SUCCESS and result.result > 0
+    assert f"stopped by SoftTimeLimitExceeded after {result.result} files" in log_messages(result.id)
+    files = files_of(result)
+    # The limit may strike while a file's message is on its way: that file is stored, and the job
+    # gets SoftTimeLimitExceeded right after.
+    assert len(files) in (result.result, result.result + 1)
+    assert all(content == b"%05d" % int(name[5:-4]) * 2000 for name, content in files.items())
+
+
+def test_lines_reach_the_database_while_the_job_runs(fixture_jobs, worker):
+    enable("sleeper.Sleeper")
+    result = submit(JobRecord.get_for_class_path("sleeper.Sleeper"), None, {"milliseconds": 3000})
+    wait_for_status(result.id, Status.STATUS_STARTED)
+    began = time.monotonic()
+    _wait_for_child_pid(result.id)  # its first line, read from the database
+    assert time.monotonic() - began < 1.5
+    assert JobResult.get_by_id(result.id).status == Status.STATUS_STARTED
+    request_cancel(result.id)

@@ -6,6 +6,7 @@ import datetime
 import importlib.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -102,6 +103,32 @@ def test_a_killed_worker_s_run_is_errored_when_a_worker_starts_again(fixture_job
     assert result.status == Status.STATUS_ERRORED
     assert result.traceback.startswith(f"worker lost: {lost_name} stopped while the job ran")
     assert not WorkerHeartbeat.select().where(WorkerHeartbeat.name == lost_name).exists()
+
+
+def test_a_job_whose_worker_process_dies_records_its_own_end(fixture_jobs, worker):
+    from app.execution.events import ORPHANED
+
+    enable("sleeper.Sleeper")
+    result = start_sleeper(milliseconds=2000)
+    child = _logged_pid(result.id)
+    supervisor = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    assert supervisor in _children_of(worker.pid)
+    os.kill(supervisor, signal.SIGKILL)  # the Huey worker process reading the job's pipe
+    result = wait_for_result(result.id, timeout=15)
+    assert result.status == Status.STATUS_SUCCESS and result.result == 2000
+    messages = log_messages(result.id)
+    assert messages[-3:] == [ORPHANED, "Woke up.", "Job completed"]
+    assert result.log_count == len(messages)
+
+
+def _logged_pid(result_id, timeout=10) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in log_messages(result_id):
+            if message.startswith("Sleeping for"):
+                return int(message.rsplit(" ", 1)[1].rstrip("."))
+        time.sleep(0.02)
+    raise AssertionError("the job never logged its process id")
 
 
 def test_a_running_worker_reaps_runs_of_a_silent_worker_elsewhere(fixture_jobs, worker):

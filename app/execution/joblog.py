@@ -1,8 +1,11 @@
-"""Writing a running job's log lines into JobLogEntry rows.
+"""A running job's log lines: from ``logging`` records to JobLogEntry rows.
 
-Lines are formatted when logged but written by a background thread in batches (one INSERT of many
-rows every fraction of a second), so a job that logs 100,000 lines is not slowed by 100,000 commits,
-and a page watching the result still sees lines arrive while the job runs.
+``JobLogHandler`` turns each record of the ``jobdeck.job`` loggers into a row (formatted, not yet
+sanitized) and hands it to the run's sink (``app.execution.events``). Rows reach the database
+through ``insert_rows``, which always sanitizes, in batches: one INSERT of many rows per
+transaction, so a job that logs 100,000 lines is not slowed by 100,000 commits.
+``BatchedLogWriter`` is the in-process batcher (a background thread); a worker's job process sends
+its rows to its supervisor instead, which batches them the same way.
 """
 
 from __future__ import annotations
@@ -34,14 +37,19 @@ _COLUMNS = (
     JobLogEntry.absolute_url,
 )
 
+# A row as a sink carries it: (created as a POSIX timestamp, level, grouping, message, linked
+# object's display text, object type, object id, url). Plain str and float, so it pickles, marshals
+# and compares cheaply.
+ROW_FIELDS = 8
 
-def _insert_sql() -> str:
-    # Built once per handler: peewee's insert_many() renders every value of every row through its
+
+@functools.cache
+def _insert_sql(quote: tuple[str, str], param: str) -> str:
+    # Written once per dialect: peewee's insert_many() renders every value of every row through its
     # query builder, which cost several times the INSERT itself for 100,000-line logs.
-    db = database.obj
-    opening, closing = db.quote
+    opening, closing = quote
     columns = ", ".join(f"{opening}{field.column_name}{closing}" for field in _COLUMNS)
-    marks = ", ".join([db.param] * len(_COLUMNS))
+    marks = ", ".join([param] * len(_COLUMNS))
     return f"INSERT INTO {opening}{JobLogEntry._meta.table_name}{closing} ({columns}) VALUES ({marks})"
 
 
@@ -63,14 +71,61 @@ def describe_object(obj) -> tuple[str, str, str, str]:
     return str(obj)[:200], object_type[:100], object_id[:64], url[:255]
 
 
+def log_row(record: logging.LogRecord) -> tuple:
+    """The row a log record becomes (its message not yet sanitized)."""
+    message = record.getMessage()
+    if record.exc_info:
+        message = f"{message}\n```\n{''.join(traceback.format_exception(*record.exc_info)).rstrip()}\n```"
+    display, object_type, object_id, url = describe_object(getattr(record, "object", None))
+    grouping = str(getattr(record, "grouping", None) or record.funcName or "main")[:255]
+    return (record.created, _level(record.levelno), grouping, message, display, object_type, object_id, url)
+
+
+def insert_rows(result_id, rows, patterns: tuple[str, ...]) -> None:
+    """Sanitize and insert log rows of one result, in order; the caller holds the transaction and
+    updates ``log_count``."""
+    db = database.obj
+    row_id = JobLogEntry.job_result.db_value(result_id)
+    utc = datetime.timezone.utc
+    fromtimestamp = datetime.datetime.fromtimestamp
+    database.cursor().executemany(_insert_sql(tuple(db.quote), db.param), [
+        (row_id, fromtimestamp(created, utc).replace(tzinfo=None), level, grouping, sanitize(message, patterns),
+         sanitize(display, patterns), object_type, object_id, url)
+        for created, level, grouping, message, display, object_type, object_id, url in rows
+    ])
+
+
+def count_lines(result_id, added: int) -> None:
+    JobResult.update(log_count=JobResult.log_count + added).where(JobResult.id == result_id).execute()
+
+
 class JobLogHandler(logging.Handler):
-    """Routes records of the ``jobdeck.job`` loggers into one result's log."""
+    """Routes records of the ``jobdeck.job`` loggers into one run's sink as rows."""
+
+    def __init__(self, sink):
+        super().__init__(level=logging.DEBUG)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "skip_db_logging", False):
+            return
+        try:
+            row = log_row(record)
+        except Exception:
+            self.handleError(record)
+            return
+        try:
+            self.sink.log(row)
+        except OSError:  # anything else (a deferred SoftTimeLimitExceeded) is the job's to see
+            self.handleError(record)
+
+
+class BatchedLogWriter:
+    """Writes one result's rows from a background thread, a batch every fraction of a second, so a
+    page watching the result sees lines arrive while the job runs."""
 
     def __init__(self, result_id, flush_interval: float = 0.2, batch_size: int = 2000):
-        super().__init__(level=logging.DEBUG)
         self.result_id = result_id
-        self._row_id = JobLogEntry.job_result.db_value(result_id)
-        self._insert = _insert_sql()
         self.flush_interval = flush_interval
         self.batch_size = batch_size
         self.patterns = get_config().sanitizer_patterns
@@ -81,42 +136,18 @@ class JobLogHandler(logging.Handler):
         self._writer = threading.Thread(target=self._write_loop, name="jobdeck-log-writer", daemon=True)
         self._writer.start()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        if getattr(record, "skip_db_logging", False):
-            return
-        try:
-            message = record.getMessage()
-            if record.exc_info:
-                message = f"{message}\n```\n{''.join(traceback.format_exception(*record.exc_info)).rstrip()}\n```"
-            display, object_type, object_id, url = describe_object(getattr(record, "object", None))
-            grouping = str(getattr(record, "grouping", None) or record.funcName or "main")[:255]
-            created = datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).replace(tzinfo=None)
-        except Exception:
-            self.handleError(record)
-            return
-        self._pending.append(
-            (created, _level(record.levelno), grouping, message, display, object_type, object_id, url)
-        )
+    def add(self, row: tuple) -> None:
+        self._pending.append(row)
         if len(self._pending) >= self.batch_size:
             self._wake.set()
 
-    def _drain(self) -> list[tuple]:
-        rows = []
-        pending = self._pending
-        while pending and len(rows) < self.batch_size:
-            created, level, grouping, message, display, object_type, object_id, url = pending.popleft()
-            rows.append((self._row_id, created, level, grouping, sanitize(message, self.patterns),
-                         sanitize(display, self.patterns), object_type, object_id, url))
-        return rows
-
     def _write(self) -> None:
-        while self._pending:
-            rows = self._drain()
+        pending = self._pending
+        while pending:
+            rows = [pending.popleft() for _ in range(min(len(pending), self.batch_size))]
             with database.atomic():
-                database.cursor().executemany(self._insert, rows)
-                JobResult.update(log_count=JobResult.log_count + len(rows)).where(
-                    JobResult.id == self.result_id
-                ).execute()
+                insert_rows(self.result_id, rows, self.patterns)
+                count_lines(self.result_id, len(rows))
             self.count += len(rows)
 
     def _write_loop(self) -> None:
@@ -138,19 +169,18 @@ class JobLogHandler(logging.Handler):
                 database.close()
 
     def close(self) -> None:
-        """Stop the writer and write every line still pending."""
+        """Stop the thread and write every line still pending."""
         self._stop.set()
         self._wake.set()
         self._writer.join()
         self._write()
-        super().close()
 
 
 class attach_job_log:
-    """Context manager: while active, ``jobdeck.job`` loggers write into the result's log."""
+    """Context manager: while active, ``jobdeck.job`` loggers write into ``sink``."""
 
-    def __init__(self, result_id):
-        self.handler = JobLogHandler(result_id)
+    def __init__(self, sink):
+        self.handler = JobLogHandler(sink)
         self.logger = logging.getLogger(NAMESPACE)
 
     def __enter__(self) -> JobLogHandler:
@@ -178,4 +208,4 @@ def append_line(result_id, level: str, message: str, grouping: str) -> None:
     """One line written into a result's log by the framework itself (supervisor, reaper, cancel)."""
     with database.atomic():
         JobLogEntry.insert(job_result=result_id, log_level=level, grouping=grouping, message=message).execute()
-        JobResult.update(log_count=JobResult.log_count + 1).where(JobResult.id == result_id).execute()
+        count_lines(result_id, 1)

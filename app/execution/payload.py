@@ -29,14 +29,23 @@ def serialize_data(job_class, cleaned: dict, result) -> dict:
     return serialized
 
 
-def deserialize_data(job_class, data: dict, result=None) -> dict:
-    """The keyword arguments for ``run()``."""
+def deserialize_data(job_class, data: dict, result=None, files: dict | None = None) -> dict:
+    """The keyword arguments for ``run()``; ``files`` holds uploads already read (snapshot.load_input_files)."""
     kwargs = {}
     for name, var in job_class._get_vars().items():
         value = data.get(name)
         if isinstance(var, FileVar):
-            proxy = FileProxy.get_or_none(FileProxy.id == value) if value else None
-            kwargs[name] = InMemoryFile(bytes(proxy.content), proxy.name) if proxy else None
+            kwargs[name] = _input_file(value, files or {})
         else:
             kwargs[name] = var.deserialize(value)
     return kwargs
+
+
+def _input_file(file_id, files: dict) -> InMemoryFile | None:
+    if not file_id:
+        return None
+    if file_id in files:
+        name, content = files[file_id]
+        return InMemoryFile(content, name)
+    proxy = FileProxy.get_or_none(FileProxy.id == file_id)
+    return InMemoryFile(bytes(proxy.content), proxy.name) if proxy else None

@@ -1,15 +1,15 @@
 """Running one job: the only place a job's exceptions become statuses.
 
-``execute(result_id, payload)`` loads the job's current source, rebuilds its inputs, runs the
+``run(result, payload, sink)`` loads the job's current source, rebuilds its inputs, runs the
 lifecycle (before_start → run → on_success | on_failure → after_return) with its log attached, and
-records the outcome. Workers call it in a forked child; ``runjob --local`` and the testing helpers
-call it in-process.
+reports lines, files and the outcome to a sink (``app.execution.events``). A worker's forked job
+process runs it with a ``PipeSink`` (its supervisor stores what it sends); ``execute(result_id,
+payload)``, for ``runjob --local`` and the testing helpers, runs it here with a ``DirectSink``.
 """
 
 from __future__ import annotations
 
 import cProfile
-import json
 import logging
 import os
 import socket
@@ -19,9 +19,9 @@ from pathlib import Path
 
 from app.catalog import job_class_for
 from app.config import get_config
-from app.db import database
 from app.exceptions import JobLoadError
 from app.execution import status
+from app.execution.events import DirectSink
 from app.execution.joblog import attach_job_log
 from app.execution.payload import deserialize_data
 from app.jobs.base import RequestContext
@@ -74,8 +74,8 @@ class ExceptionInfo:
 class RunContext:
     """Storage the running job reaches through ``self.create_file()``."""
 
-    def __init__(self, result: JobResult):
-        self.result = result
+    def __init__(self, sink):
+        self.sink = sink
         self.max_size = get_config().job_create_file_max_size
 
     def create_file(self, filename: str, data: bytes) -> FileProxy:
@@ -87,53 +87,55 @@ class RunContext:
                 f"{name} is {len(data):,} bytes, over the {self.max_size:,}-byte limit "
                 "(JOBDECK_JOB_CREATE_FILE_MAX_SIZE)"
             )
-        return FileProxy.create(job_result=self.result, name=name, content=data, size=len(data))
+        return self.sink.store_file(name, data)
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def jsonable(value):
-    """The return value as stored: itself when JSON can hold it, else its string."""
-    try:
-        json.dumps(value)
-        return value
-    except (TypeError, ValueError):
-        return str(value)
-
-
 def execute(result_id, payload: dict | None = None, *, worker: str | None = None) -> str:
-    """Run the job of a PENDING or STARTED result to its end; return the final status."""
+    """Run the job of a PENDING or STARTED result here, storing as it goes; return the final status."""
     result = JobResult.get_or_none(JobResult.id == result_id)
     if result is None:
         log.warning("job result %s no longer exists; nothing to run", result_id)
         return Status.STATUS_ERRORED
     if result.is_finished:
         return result.status
-    record = result.job_record
-    reason = status.not_runnable_reason(record)
+    reason = status.not_runnable_reason(result.job_record)
     if reason:
         status.finish(result, Status.STATUS_ERRORED, traceback=reason)
         return Status.STATUS_ERRORED
     if result.status == Status.STATUS_PENDING and not status.mark_started(result, worker or worker_name()):
         return JobResult.get_by_id(result_id).status
+    return run(result, payload or {}, DirectSink(result))
+
+
+def run(result: JobResult, payload: dict, sink, *, input_files: dict | None = None) -> str:
+    """Run a STARTED result's job, reporting its log, files and outcome to ``sink``; return the status.
+
+    A worker's job process gets ``result`` with its job record and user attached and its uploads in
+    ``input_files`` (FileProxy id → (name, content)), so it runs a job without a query of its own.
+    """
+    try:
+        final, retval, trace = _run(result, payload, sink, input_files)
+    finally:
+        sink.close()  # every line is stored before the status
+    sink.finish(final, retval, trace)
+    return final
+
+
+def _run(result, payload, sink, input_files):
+    record = result.job_record
     try:
         job_class = job_class_for(record)
     except JobLoadError as exc:
-        status.finish(result, Status.STATUS_ERRORED, traceback=f"The job could not be loaded: {exc}")
-        return Status.STATUS_ERRORED
-
-    options = result.options or {}
-    with attach_job_log(result.id):
-        outcome = _run_lifecycle(job_class, result, record, payload or {}, options)
-    final_status, retval, trace = outcome
-    _drop_input_files(result)
-    status.finish(result, final_status, value=None if retval is None else jsonable(retval), traceback=trace)
-    return final_status
+        return Status.STATUS_ERRORED, None, f"The job could not be loaded: {exc}"
+    with attach_job_log(sink):
+        return _run_lifecycle(job_class, result, record, payload, sink, input_files)
 
 
-def _run_lifecycle(job_class, result, record, payload, options):
+def _run_lifecycle(job_class, result, record, payload, sink, input_files):
     logger = get_job_logger(job_class.class_path)
     logger.info("Running job", extra={"grouping": "initialization", "object": record})
     soft, hard = record.effective_time_limits()
@@ -144,21 +146,22 @@ def _run_lifecycle(job_class, result, record, payload, options):
             hard, soft, extra={"grouping": "initialization"},
         )
     try:
-        kwargs = deserialize_data(job_class, payload.get("data") or {}, result)
+        kwargs = deserialize_data(job_class, payload.get("data") or {}, result, files=input_files)
     except Exception as exc:
         logger.error("Could not rebuild the job's inputs: %s", exc, extra={"grouping": "initialization"})
         return Status.STATUS_ERRORED, None, f"The job's inputs could not be loaded: {exc}"
 
+    options = result.options or {}
     job = job_class()
     job.job_result = result
     job.user = result.user or SYSTEM_USER
     job.request = RequestContext(id=str(result.id), user=job.user, META=options.get("request_meta"))
-    job._context = RunContext(result)
+    job._context = RunContext(sink)
 
     if options.get("profile"):
         profiler = cProfile.Profile()
         outcome = profiler.runcall(_lifecycle, job, str(result.id), kwargs, logger)
-        _save_profile(profiler, result, logger)
+        _save_profile(profiler, result, logger, sink)
     else:
         outcome = _lifecycle(job, str(result.id), kwargs, logger)
     return outcome
@@ -200,17 +203,8 @@ def _lifecycle(job, task_id: str, kwargs: dict, logger):
     return final, (retval if exc is None else None), (einfo.traceback if einfo else None)
 
 
-def _save_profile(profiler, result, logger) -> None:
+def _save_profile(profiler, result, logger, sink) -> None:
     path = Path(tempfile.gettempdir()) / f"job-result-{result.id}.pstats"
     profiler.dump_stats(path)
     logger.info("Wrote profiling information to %s", path, extra={"grouping": "profiling"})
-    data = path.read_bytes()
-    FileProxy.create(job_result=result, name=path.name, content=data, size=len(data))
-
-
-def _drop_input_files(result) -> None:
-    # Uploaded inputs live only for the run, like Nautobot's in-memory uploads.
-    with database.atomic():
-        FileProxy.delete().where(
-            (FileProxy.job_result == result) & (FileProxy.purpose == FileProxy.PURPOSE_INPUT)
-        ).execute()
+    sink.store_file(path.name, path.read_bytes())

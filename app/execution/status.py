@@ -6,6 +6,7 @@ finishes, ends in exactly one terminal status.
 
 from __future__ import annotations
 
+from app.db import Prepared
 from app.db import utcnow
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import JobResult
@@ -22,14 +23,29 @@ def not_runnable_reason(record) -> str | None:
     return None
 
 
+_TERMINAL = sorted(str(status) for status in Status.TERMINAL)
+
+# Run for every job by a worker: prepared, since peewee would render them afresh each time.
+_MARK_STARTED = Prepared(lambda p: JobResult.update(
+    {JobResult.status: p, JobResult.date_started: p, JobResult.worker: p}
+).where((JobResult.id == p) & (JobResult.status == p)))
+
+_FINISH = Prepared(lambda p: JobResult.update({
+    JobResult.status: p,
+    JobResult.date_done: p,
+    JobResult.result: p,
+    JobResult.traceback: p,
+    JobResult.log_count: JobResult.log_count + p,
+}).where((JobResult.id == p) & JobResult.status.not_in([p] * len(_TERMINAL))))
+
+
 def mark_started(result: JobResult, worker: str) -> bool:
     """PENDING → STARTED; False if the result was meanwhile cancelled or taken."""
     now = utcnow()
-    updated = (
-        JobResult.update(status=Status.STATUS_STARTED, date_started=now, worker=worker)
-        .where((JobResult.id == result.id) & (JobResult.status == Status.STATUS_PENDING))
-        .execute()
-    )
+    updated = _MARK_STARTED.execute(
+        str(Status.STATUS_STARTED), JobResult.date_started.db_value(now), worker,
+        JobResult.id.db_value(result.id), str(Status.STATUS_PENDING),
+    ).rowcount
     if updated:
         result.status, result.date_started, result.worker = Status.STATUS_STARTED, now, worker
     return bool(updated)
@@ -40,13 +56,13 @@ def finish(result: JobResult, status: str, *, value=None, traceback=None) -> boo
     return finish_by_id(result.id, status, value=value, traceback=traceback, target=result)
 
 
-def finish_by_id(result_id, status: str, *, value=None, traceback=None, target=None) -> bool:
+def finish_by_id(result_id, status: str, *, value=None, traceback=None, target=None, added_lines: int = 0) -> bool:
+    """``finish`` by id; ``added_lines`` also adds to ``log_count`` (lines stored in the same transaction)."""
     now = utcnow()
-    updated = (
-        JobResult.update(status=status, date_done=now, result=value, traceback=traceback)
-        .where((JobResult.id == result_id) & JobResult.status.not_in(list(Status.TERMINAL)))
-        .execute()
-    )
+    updated = _FINISH.execute(
+        str(status), JobResult.date_done.db_value(now), JobResult.result.db_value(value), traceback, added_lines,
+        JobResult.id.db_value(result_id), *_TERMINAL,
+    ).rowcount
     if updated and target is not None:
         target.status, target.date_done, target.result, target.traceback = status, now, value, traceback
     return bool(updated)

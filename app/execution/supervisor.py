@@ -1,10 +1,12 @@
 """Supervising one run: a forked child per job, its time limits, its cancellation and its crashes.
 
-``supervise(result_id, payload)`` runs in a Huey worker process. It marks the result STARTED, forks,
-and waits. The child binds its own database connection and calls ``runner.execute``; the parent
-never imports job modules, so every run sees the job's current source. While it waits, the parent
-signals the child at the soft limit (``SoftTimeLimitExceeded`` is raised inside the job), kills it
-at the hard limit or when the result is cancelled, and records ERRORED when the child dies early.
+``supervise(result_id, payload)`` runs in a Huey worker process. It loads the result with its job
+record, user and uploads, marks it STARTED, forks, and waits. The child (``app.execution.child``)
+runs the job from what it inherited and sends its log lines, files and outcome on a pipe; the
+parent stores them (``app.execution.recorder``) and never imports job modules, so every run sees
+the job's current source. While it waits, the parent signals the child at the soft limit
+(``SoftTimeLimitExceeded`` is raised inside the job), kills it at the hard limit or when the result
+is cancelled, and records ERRORED when the child dies early.
 """
 
 from __future__ import annotations
@@ -16,31 +18,33 @@ import signal
 import sys
 import threading
 import time
-import traceback
-
-from peewee import JOIN
 
 from app import db
 from app.config import get_config
-from app.exceptions import SoftTimeLimitExceeded
 from app.execution import runner
 from app.execution import status
 from app.execution.cancel import request_cancel
-from app.execution.joblog import append_line
+from app.execution.child import SOFT_LIMIT_SIGNAL
+from app.execution.child import run_child
+from app.execution.recorder import RunRecorder
+from app.execution.snapshot import load_input_files
+from app.execution.snapshot import load_run
 from app.jobs.choices import JobResultStatusChoices as Status
-from app.jobs.choices import LogLevelChoices
-from app.models import JobRecord
 from app.models import JobResult
 
 __all__ = ["SOFT_LIMIT_SIGNAL", "request_cancel", "set_worker_name", "supervise", "worker_name"]
 
 log = logging.getLogger(__name__)
 
-SOFT_LIMIT_SIGNAL = signal.SIGUSR1
 # How often a waiting supervisor looks for a cancellation (and for its own stop request).
 CHECK_INTERVAL = 0.25
+# Where the OS has no pidfd, how often a waiting supervisor looks for its child's exit.
+POLL_FALLBACK = 0.005
+# Bytes read from a job's pipe at a time (its default capacity).
+READ_SIZE = 1 << 16
 
 _worker_name: str | None = None
+_child_database = None  # (url, Database): see _database_for_children()
 
 
 def set_worker_name(name: str) -> None:
@@ -78,14 +82,8 @@ class _Supervision:
         self.stop_signal = signum
 
     def start(self) -> str | None:
-        # Only the columns needed here: this runs once per job, and a full JobRecord is ~60 columns.
-        result = (
-            JobResult.select(JobResult.id, JobResult.status, JobRecord.id, JobRecord.name, JobRecord.enabled,
-                             JobRecord.installed, JobRecord.soft_time_limit, JobRecord.time_limit)
-            .join(JobRecord, JOIN.LEFT_OUTER)
-            .where(JobResult.id == self.result_id)
-            .first()
-        )
+        # Everything the job process needs, read here: it then runs the job without a query of its own.
+        result = load_run(self.result_id)
         if result is None:
             log.warning("job result %s no longer exists; nothing to run", self.result_id)
             return None
@@ -96,37 +94,41 @@ class _Supervision:
             status.finish(result, Status.STATUS_ERRORED, traceback=reason)
             return reason
         self.soft, self.hard = result.job_record.effective_time_limits()
+        input_files = load_input_files(result.id, self.payload.get("data") or {})
         if not status.mark_started(result, worker_name()):
             return None
         if self.stop_signal is not None:
             reason = f"the worker was stopped ({signal.Signals(self.stop_signal).name}) before the job started"
-            self._record(Status.STATUS_ERRORED, reason)
-            return reason
-        return self._run()
+            return RunRecorder(result.id, drop_inputs=bool(input_files)).settle(reason)
+        return self._run(result, input_files)
 
-    def _run(self) -> str | None:
-        done_r, done_w = os.pipe()
-        # The child must open its own connection: SQLite connections do not survive fork().
+    def _run(self, result, input_files) -> str | None:
+        read_fd, write_fd = os.pipe()
+        database = _database_for_children()
+        # SQLite connections must not cross fork(): the child opens its own, if its job queries.
         db.database.close()
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        recorder = RunRecorder(result.id, drop_inputs=bool(input_files))
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            os.close(read_fd)
+            os.close(write_fd)
+            return recorder.settle(f"the job process could not be started: {exc}")
         if pid == 0:
-            os.close(done_r)
-            _child(self.result_id, self.payload, self.soft, done_w)
-        os.close(done_w)
-        wait_status, reason = self._watch(pid)
-        finished = os.read(done_r, 1) == b"1"
-        os.close(done_r)
-        if reason is None:
-            reason = self._exit_reason(wait_status, finished)
-        if reason and reason != "cancelled":
-            self._record(Status.STATUS_ERRORED, reason)
-        return reason
+            os.close(read_fd)
+            run_child(result, self.payload, input_files, self.soft, write_fd, database)
+        os.close(write_fd)
+        try:
+            wait_status, reason = self._watch(pid, _ChildWatcher(pid, read_fd, recorder.feed), recorder)
+        finally:
+            os.close(read_fd)
+        return recorder.settle(reason or _exit_reason(wait_status))
 
-    def _watch(self, pid) -> tuple[int, str | None]:
-        """Wait for the child, enforcing limits; return (wait status, why we killed it or None)."""
-        waiter = _ExitWaiter(pid)
+    def _watch(self, pid, watcher, recorder) -> tuple[int, str | None]:
+        """Wait for the child, storing what it sends and enforcing limits; return (wait status, why we
+        killed it or None)."""
         start = time.monotonic()
         soft_at = start + self.soft if self.soft < self.hard else None
         hard_at = start + self.hard
@@ -134,11 +136,13 @@ class _Supervision:
         reason = None
         try:
             while True:
-                deadline = min(hard_at, next_check, soft_at or hard_at)
-                wait_status = waiter.wait(deadline - time.monotonic())
+                deadline = min(hard_at, next_check, soft_at or hard_at, recorder.flush_at or hard_at)
+                wait_status = watcher.wait(deadline - time.monotonic())
                 if wait_status is not None:
                     return wait_status, reason
                 now = time.monotonic()
+                if recorder.due(now):
+                    recorder.flush()
                 if self.stop_signal is not None:
                     reason = f"the worker was stopped ({signal.Signals(self.stop_signal).name}) while the job ran"
                 elif now >= hard_at:
@@ -149,12 +153,12 @@ class _Supervision:
                         reason = "cancelled"
                 if reason is not None:
                     _kill(pid)
-                    return waiter.wait(None), reason
+                    return watcher.wait(None), reason
                 if soft_at is not None and now >= soft_at:
                     soft_at = None
                     _signal(pid, SOFT_LIMIT_SIGNAL)
         finally:
-            waiter.close()
+            watcher.close()
 
     def _cancelled(self) -> bool:
         try:
@@ -164,67 +168,83 @@ class _Supervision:
             return False
         return current == Status.STATUS_REVOKED
 
-    @staticmethod
-    def _exit_reason(wait_status: int, finished: bool) -> str | None:
-        if os.WIFSIGNALED(wait_status):
-            number = os.WTERMSIG(wait_status)
-            try:
-                name = signal.Signals(number).name
-            except ValueError:
-                name = str(number)
-            return f"the job process was killed by signal {name}"
-        code = os.waitstatus_to_exitcode(wait_status)
-        if code != 0:
-            return f"the job process exited with code {code}"
-        return None if finished else "the job process exited (code 0) before the job finished"
 
-    def _record(self, final: str, reason: str) -> None:
+def _database_for_children():
+    """The unconnected Database every job process of this worker process starts from."""
+    global _child_database
+    url = get_config().database_url
+    if _child_database is None or _child_database[0] != url:
+        _child_database = (url, db.open_database(url))
+    return _child_database[1]
+
+
+def _exit_reason(wait_status: int) -> str | None:
+    if os.WIFSIGNALED(wait_status):
+        number = os.WTERMSIG(wait_status)
         try:
-            # One transaction: whoever sees the final status also sees the line saying why.
-            with db.database.atomic():
-                recorded = status.finish_by_id(self.result_id, final, traceback=reason)
-                if recorded:
-                    append_line(self.result_id, LogLevelChoices.LOG_ERROR, _sentence(reason), "supervisor")
-            if recorded:
-                log.warning("result %s %s: %s", self.result_id, final, reason)
-        except Exception:
-            log.exception("could not record why result %s stopped (%s)", self.result_id, reason)
+            name = signal.Signals(number).name
+        except ValueError:
+            name = str(number)
+        return f"the job process was killed by signal {name}"
+    code = os.waitstatus_to_exitcode(wait_status)
+    return f"the job process exited with code {code}" if code != 0 else None
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
+class _ChildWatcher:
+    """Waits for a job process to exit while reading its pipe into ``on_data``.
 
+    Uses a pidfd where the OS has them, else short sleeps. ``on_data`` returns True when what it
+    holds should be stored now, which ends a ``wait()`` early.
+    """
 
-class _ExitWaiter:
-    """Waits for a child's exit with a timeout: a pidfd where the OS has them, else short sleeps."""
-
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, pipe: int, on_data):
         self.pid = pid
-        self.poller = None
+        self.pipe = pipe
+        self.on_data = on_data
+        self.poller = select.poll()
+        os.set_blocking(pipe, False)
+        self.poller.register(pipe, select.POLLIN)
+        self.pipe_open = True
         self.fd = None
         try:
             self.fd = os.pidfd_open(pid)
         except (AttributeError, OSError):
             return
-        self.poller = select.poll()
         self.poller.register(self.fd, select.POLLIN)
 
     def wait(self, timeout: float | None) -> int | None:
-        """The child's wait status, or None if it is still running after ``timeout`` seconds."""
-        if timeout is None:
-            return os.waitpid(self.pid, 0)[1]
-        end = time.monotonic() + max(timeout, 0)
+        """The child's wait status once it has exited (and its pipe is read), or None after
+        ``timeout`` seconds (None: no limit), or sooner when ``on_data`` asks for it."""
+        end = None if timeout is None else time.monotonic() + max(timeout, 0)
         while True:
             pid, wait_status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                self._read()
                 return wait_status
-            left = end - time.monotonic()
-            if left <= 0:
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
                 return None
-            if self.poller is not None:
-                self.poller.poll(left * 1000)
-            else:
-                time.sleep(min(left, 0.005))
+            if self.fd is None:
+                left = POLL_FALLBACK if left is None else min(left, POLL_FALLBACK)
+            ready = self.poller.poll(None if left is None else left * 1000)
+            if self.pipe_open and any(fd == self.pipe for fd, _ in ready):
+                if self._read() and end is not None:
+                    return None
+
+    def _read(self) -> bool:
+        """Read what the pipe holds now; True when ``on_data`` wants it stored."""
+        due = False
+        while self.pipe_open:
+            try:
+                data = os.read(self.pipe, READ_SIZE)
+            except BlockingIOError:
+                break
+            if not data:  # every writer closed it
+                self.poller.unregister(self.pipe)
+                self.pipe_open = False
+                break
+            due = self.on_data(data) or due
+        return due
 
     def close(self) -> None:
         if self.fd is not None:
@@ -241,45 +261,3 @@ def _signal(pid: int, signum) -> None:
 
 def _kill(pid: int) -> None:
     _signal(pid, signal.SIGKILL)
-
-
-def _in_job_code(frame) -> bool:
-    """Whether the lifecycle (the job's own methods) is on the stack."""
-    lifecycle = getattr(runner, "_lifecycle", None)
-    if lifecycle is None:
-        return True
-    while frame is not None:
-        if frame.f_code is lifecycle.__code__:
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _child(result_id, payload, soft: float, done_w: int):
-    """The forked child: run the job and leave with os._exit (never return into Huey)."""
-    code = 1
-    try:
-        def soft_limit(signum, frame):
-            signal.signal(SOFT_LIMIT_SIGNAL, signal.SIG_IGN)
-            if _in_job_code(frame):
-                raise SoftTimeLimitExceeded(f"soft time limit ({soft:g}s) exceeded")
-            # Raised in the runner's own bookkeeping it would turn a finished run into a crash; the
-            # hard limit still applies.
-
-        signal.signal(SOFT_LIMIT_SIGNAL, soft_limit)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        # SIGINT stays ignored as in the Huey worker: Ctrl-C asks for a graceful stop, so jobs finish.
-        db.bind(get_config().database_url)
-        runner.execute(result_id, payload, worker=worker_name())
-        os.write(done_w, b"1")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 - nothing may unwind into the Huey loop copied into this child
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
