@@ -53,8 +53,8 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import markup
     from app import api
+    from app import markup
     from app import web
 
     markup.init_app(app)

@@ -48,7 +48,8 @@ def test_every_route_is_documented_and_nothing_else(api):
 def test_token_security_scheme(api):
     document = api.get("/api/openapi.json").json
     scheme = document["components"]["securitySchemes"]["tokenAuth"]
-    assert scheme == {"type": "apiKey", "in": "header", "name": "Authorization", "description": "\u201cToken <key>\u201d"}
+    expected = {"type": "apiKey", "in": "header", "name": "Authorization", "description": "\u201cToken <key>\u201d"}
+    assert scheme == expected
     assert document["security"] == [{"tokenAuth": []}]
     public = {path for path, methods in document["paths"].items() for op in methods.values() if "security" in op}
     assert public == {"/api/", "/api/openapi.json"}

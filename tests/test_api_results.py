@@ -249,5 +249,6 @@ def test_users_endpoint_resolves_the_user_reference(api, admin_key):
     body = api.get(f"{RESULTS}{result_for(job(HELLO), ada).id}/", admin_key).json
     user = api.get(body["user"]["url"], admin_key).json
     assert user["username"] == "ada" and user["object_type"] == "users.user"
-    assert [item["username"] for item in api.get("/api/users/users/?username=ada", admin_key).json["results"]] == ["ada"]
+    found = api.get("/api/users/users/?username=ada", admin_key).json["results"]
+    assert [item["username"] for item in found] == ["ada"]
     assert api.get(f"/api/users/users/{ada.id}/", key_for(make_user())).status_code == 404

@@ -14,6 +14,12 @@ from app.testing import JobEnvironment
 from app.testing import log_entries
 from app.testing import run_job_for_testing
 
+JOB_FILE = (
+    "from app.jobs import Job, register_jobs\n\n"
+    "class {name}(Job):\n    def run(self):\n        pass\n\n"
+    "register_jobs({name})\n"
+)
+
 PORTED = Path(__file__).resolve().parent / "fixtures" / "ported_jobs"
 
 pytestmark = pytest.mark.jobs_root(PORTED)
@@ -113,9 +119,9 @@ def test_a_broken_submodule_that_init_imports_fails_the_package_with_its_locatio
     root = write(tmp_path / "jobs", {
         "__init__.py": "",
         "pkg/__init__.py": "from . import good, bad\n",
-        "pkg/good.py": "from app.jobs import Job, register_jobs\n\nclass Good(Job):\n    def run(self):\n        pass\n\nregister_jobs(Good)\n",
+        "pkg/good.py": JOB_FILE.format(name="Good"),
         "pkg/bad.py": "x = (\n",
-        "other.py": "from app.jobs import Job, register_jobs\n\nclass Other(Job):\n    def run(self):\n        pass\n\nregister_jobs(Other)\n",
+        "other.py": JOB_FILE.format(name="Other"),
     })
     with JobEnvironment(root) as env:
         errors = dict(env.sync_report.errors)

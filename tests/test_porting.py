@@ -146,7 +146,7 @@ def test_seed_job_files_run_after_rewriting_only_their_imports(tmp_path):
     for name, source in SEED_JOBS.items():
         source = textwrap.dedent(source).strip()
         ported = port(source)
-        changed = [(a, b) for a, b in zip(source.splitlines(), ported.splitlines()) if a != b]
+        changed = [(a, b) for a, b in zip(source.splitlines(), ported.splitlines(), strict=True) if a != b]
         assert changed and all(a.startswith(("from ", "import ")) for a, _ in changed), name
         (root / name).write_text(ported)
     with JobEnvironment(root) as env:

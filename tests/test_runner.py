@@ -195,9 +195,9 @@ def test_many_log_lines_are_all_kept_in_order(lifecycle):
 def test_a_disabled_job_is_refused_and_an_uninstalled_one_errors_at_start(lifecycle):
     from app.exceptions import JobNotRunnable
     from app.execution.runner import execute
+    from app.execution.submit import RunOptions
     from app.execution.submit import create_result
     from app.execution.submit import prepare
-    from app.execution.submit import RunOptions
 
     record = JobRecord.get_for_class_path("lifecycle.Recorder")
     job_class, cleaned, queue = prepare(record, None, {"mode": "ok"})

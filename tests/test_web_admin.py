@@ -22,7 +22,6 @@ from tests.factories import make_user
 from tests.factories import page_csrf
 from tests.factories import text
 
-
 # --- fixtures ------------------------------------------------------------------------------------
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from app.jobs.fields import InMemoryFile
 from app.testing import run_job_for_testing
+from tests.factories import login_as
 from tests.factories import make_app
 from tests.factories import make_user
-from tests.factories import login_as
 from tests.factories import text
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import g
 
-from app.api import views  # noqa: F401  (registers the routes)
 from app.api import auth
 from app.api import errors
 from app.api import negotiation
+from app.api import views  # noqa: F401  (registers the routes)
 from app.api.registry import bp
 from app.extensions import csrf
 

@@ -63,7 +63,9 @@ FILE_PROXY = closed({
 
 JOB_RESULT = closed({
     **_header("extras.jobresult"), "natural_slug": STRING,
-    "status": closed({"value": {"enum": list(JobResultStatusChoices)}, "label": {"enum": list(JobResultStatusChoices)}}),
+    "status": closed(
+        {"value": {"enum": list(JobResultStatusChoices)}, "label": {"enum": list(JobResultStatusChoices)}}
+    ),
     "name": STRING, "task_name": nullable(STRING), "date_created": TIME, "date_started": nullable(TIME),
     "date_done": nullable(TIME), "result": ANY, "worker": nullable(STRING), "task_args": {"type": "array"},
     "task_kwargs": nullable({"type": "object"}), "celery_kwargs": {"type": "object"}, "traceback": nullable(STRING),

@@ -87,9 +87,9 @@ def set_enabled(args) -> int:
 
 
 def print_table(headers: tuple[str, ...], rows: list[tuple]) -> None:
-    widths = [max(len(str(value)) for value in column) for column in zip(headers, *rows)]
+    widths = [max(len(str(value)) for value in column) for column in zip(headers, *rows, strict=True)]
     for row in (headers, *rows):
-        print("  ".join(str(value).ljust(width) for value, width in zip(row, widths)).rstrip())
+        print("  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
 
 
 def _yes(flag: bool) -> str:

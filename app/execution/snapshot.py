@@ -43,7 +43,8 @@ def load_run(result_id) -> JobResult | None:
 
 def _instance(model, values):
     fields = model._meta.sorted_fields
-    data = {field.name: field.python_value(value) for field, value in zip(fields, values)}
+    # values is a slice of a wider joined row: it may run past this model's fields.
+    data = {field.name: field.python_value(value) for field, value in zip(fields, values)}  # noqa: B905
     if data[model._meta.primary_key.name] is None:
         return None  # no row joined
     return model(**data)

@@ -58,7 +58,8 @@ def choose_queue(record: JobRecord, requested: str | None) -> str:
     if not requested:
         return queues[0]
     if requested not in queues:
-        raise JobDataError({"task_queue": [f"{requested!r} is not a queue of this job (choose from {', '.join(queues)})."]})
+        message = f"{requested!r} is not a queue of this job (choose from {', '.join(queues)})."
+        raise JobDataError({"task_queue": [message]})
     return requested
 
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 import peewee
+
 from app.db import BaseModel
 from app.db import JSONField
 from app.db import utcnow

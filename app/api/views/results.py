@@ -17,8 +17,8 @@ from app.api.registry import api_route
 from app.api.rendering import render
 from app.api.serializers import job_result as serialize_result
 from app.api.views.logs import RESULT_LOG_FILTERS
-from app.execution.cancel import request_cancel
 from app.api.views.logs import log_page
+from app.execution.cancel import request_cancel
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import FileProxy
 from app.models import JobRecord
