@@ -23,6 +23,7 @@ from app.models import JobRecord
 from app.models import JobResult
 from tests.conftest import enable
 from tests.support.worker import log_messages
+from tests.support.worker import sleeper_pid
 from tests.support.worker import wait_for_result
 from tests.support.worker import wait_for_status
 
@@ -293,7 +294,7 @@ def test_cancelling_a_running_job_kills_its_process(fixture_jobs, worker):
     enable("sleeper.Sleeper")
     result = submit(JobRecord.get_for_class_path("sleeper.Sleeper"), None, {"milliseconds": 60_000})
     wait_for_status(result.id, Status.STATUS_STARTED)
-    child = _wait_for_child_pid(result.id)
+    child = sleeper_pid(result.id)
     assert request_cancel(result.id) is True
     deadline = time.monotonic() + 3
     while pid_alive(child) and time.monotonic() < deadline:
@@ -305,17 +306,6 @@ def test_cancelling_a_running_job_kills_its_process(fixture_jobs, worker):
     assert "Woke up." not in log_messages(result.id)
     enable("noop.Noop")
     assert run("noop.Noop").status == Status.STATUS_SUCCESS
-
-
-def _wait_for_child_pid(result_id, timeout=10) -> int:
-    """The pid of the job process, which Sleeper logs first thing."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in log_messages(result_id):
-            if message.startswith("Sleeping for"):
-                return int(message.rsplit(" ", 1)[1].rstrip("."))
-        time.sleep(0.02)
-    raise AssertionError("the job never logged its process id")
 
 
 # -- logs -------------------------------------------------------------------------------------------
@@ -460,7 +450,7 @@ def test_lines_reach_the_database_while_the_job_runs(fixture_jobs, worker):
     result = submit(JobRecord.get_for_class_path("sleeper.Sleeper"), None, {"milliseconds": 3000})
     wait_for_status(result.id, Status.STATUS_STARTED)
     began = time.monotonic()
-    _wait_for_child_pid(result.id)  # its first line, read from the database
+    sleeper_pid(result.id)  # its first line, read from the database
     assert time.monotonic() - began < 1.5
     assert JobResult.get_by_id(result.id).status == Status.STATUS_STARTED
     request_cancel(result.id)

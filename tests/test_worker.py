@@ -28,6 +28,7 @@ from tests.conftest import make_config
 from tests.conftest import setup_database
 from tests.support.worker import WorkerProcess
 from tests.support.worker import log_messages
+from tests.support.worker import sleeper_pid
 from tests.support.worker import wait_for_result
 from tests.support.worker import wait_for_status
 from tests.support.worker import worker_environment
@@ -110,7 +111,7 @@ def test_a_job_whose_worker_process_dies_records_its_own_end(fixture_jobs, worke
 
     enable("sleeper.Sleeper")
     result = start_sleeper(milliseconds=2000)
-    child = _logged_pid(result.id)
+    child = sleeper_pid(result.id)
     supervisor = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
     assert supervisor in _children_of(worker.pid)
     os.kill(supervisor, signal.SIGKILL)  # the Huey worker process reading the job's pipe
@@ -119,16 +120,6 @@ def test_a_job_whose_worker_process_dies_records_its_own_end(fixture_jobs, worke
     messages = log_messages(result.id)
     assert messages[-3:] == [ORPHANED, "Woke up.", "Job completed"]
     assert result.log_count == len(messages)
-
-
-def _logged_pid(result_id, timeout=10) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in log_messages(result_id):
-            if message.startswith("Sleeping for"):
-                return int(message.rsplit(" ", 1)[1].rstrip("."))
-        time.sleep(0.02)
-    raise AssertionError("the job never logged its process id")
 
 
 def test_a_running_worker_reaps_runs_of_a_silent_worker_elsewhere(fixture_jobs, worker):

@@ -215,3 +215,14 @@ def log_messages(result_id) -> list[str]:
 
     query = JobLogEntry.select(JobLogEntry.message).where(JobLogEntry.job_result == result_id)
     return [message for (message,) in query.order_by(JobLogEntry.id).tuples()]
+
+
+def sleeper_pid(result_id, timeout: float = 10) -> int:
+    """The pid of a running Sleeper job's process ("Sleeping for N ms in process PID." is its first line)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in log_messages(result_id):
+            if message.startswith("Sleeping for"):
+                return int(message.rsplit(" ", 1)[1].rstrip("."))
+        time.sleep(0.02)
+    raise AssertionError("the job never logged its process id")
