@@ -17,7 +17,7 @@ from playhouse.db_url import connect as connect_url
 
 database = peewee.DatabaseProxy()
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.py$")
 
 SQLITE_PRAGMAS = {
@@ -111,7 +111,7 @@ def adopt_after_fork(db: peewee.Database) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Migrations: migrations/NNNN_name.py each define up(db) and down(db) over frozen models.
+# Migrations: app/migrations/NNNN_name.py each define up(db) and down(db) over frozen models.
 
 
 class MigrationHistory(BaseModel):
