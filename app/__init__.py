@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
     from app.config import Config
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the package version too (pyproject.toml reads it from here)
 
 
 def create_app(config: Config | None = None) -> Flask:

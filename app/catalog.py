@@ -36,6 +36,8 @@ class SyncReport:
 
     def lines(self) -> list[str]:
         """Human-readable summary (printed by the CLI, shown in the UI)."""
+        if self.load.root_error:
+            return [f"{self.load.root_error}; no job record was changed."]
         out = [f"{len(self.load.job_classes)} job(s) found in {self.load.root}"]
         out += [f"  new (disabled until enabled): {path}" for path in self.created]
         out += [f"  updated: {path}" for path in self.updated]

@@ -124,6 +124,10 @@ def test_missing_init_is_reported_clearly(tmp_path):
     report = setup_database(config)
     assert report.load.job_classes == []
     assert "__init__.py" in report.errors[0][1]
+    assert report.lines() == [
+        f"The jobs root {config.jobs_root} has no __init__.py: create an empty {config.jobs_root / '__init__.py'} "
+        "so its job files can be imported, or set JOBDECK_JOBS_ROOT; no job record was changed."
+    ]
 
 
 def test_a_missing_jobs_root_changes_no_record(tmp_path):
@@ -133,3 +137,8 @@ def test_a_missing_jobs_root_changes_no_record(tmp_path):
     report = sync_jobs(tmp_path / "no-such-folder")
     assert "does not exist" in report.errors[0][1]
     assert JobRecord.get_for_class_path("reports.Audit").installed
+    # What the CLI prints and a worker (so `jobdeck serve`) logs: the folder, not "a module failed".
+    assert report.lines() == [
+        f"The jobs root {tmp_path / 'no-such-folder'} does not exist: create it (with an __init__.py) or set "
+        "JOBDECK_JOBS_ROOT; no job record was changed."
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pstats
@@ -191,11 +192,44 @@ def test_sync_lists_new_jobs_and_reports_a_broken_module(tmp_path, monkeypatch, 
     (config.jobs_root / "broken.py").write_text("from app.jobs import Job\n\ndef oops(:\n")
 
     code, out, err = cli("sync")
-    assert code == 0, err
-    assert "new (disabled until enabled): hello_jobs.HelloJobs" in out
+    assert code == 1  # a script running sync notices the broken file...
+    assert "new (disabled until enabled): hello_jobs.HelloJobs" in out  # ...after the rest were loaded
     assert re.search(r"ERROR broken: SyntaxError: .*broken\.py, line 3", out)
     assert "1 module(s) could not be imported" in out
+    assert_sentence(err)
+    assert "--allow-errors" in err
     assert JobRecord.get_for_class_path("hello_jobs.HelloJobs").enabled is False
+
+    code, out, err = cli("sync", "--allow-errors")
+    assert (code, err) == (0, "")
+    assert re.search(r"ERROR broken: SyntaxError", out)
+
+
+def test_sync_without_errors_exits_0(env, cli):
+    code, out, err = cli("sync")
+    assert (code, err) == (0, "")
+    assert "ERROR" not in out
+
+
+def test_sync_says_plainly_that_the_jobs_root_is_missing_and_changes_nothing(env, cli, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JOBDECK_JOBS_ROOT", "no-such-folder")  # relative: the message names the absolute path
+
+    code, out, err = cli("sync")
+    assert (code, out) == (1, "")
+    assert err == (f"jobdeck: The jobs root {tmp_path / 'no-such-folder'} does not exist: create it (with an "
+                   "__init__.py) or set JOBDECK_JOBS_ROOT; no job record was changed.\n")
+    assert JobRecord.select().where(JobRecord.installed == False).count() == 0  # noqa: E712
+
+
+def test_serve_reports_a_missing_jobs_root_plainly(jobdeck, tmp_path, capsys):
+    from app.cli.serve import sync_jobs
+
+    summary = sync_jobs(jobdeck.replace(jobs_root=tmp_path / "gone"))
+    err = capsys.readouterr().err
+    assert f"The jobs root {tmp_path / 'gone'} does not exist: create it (with an __init__.py) or set " \
+           "JOBDECK_JOBS_ROOT" in err
+    assert "module" not in err and "missing" in summary
 
 
 def test_sync_refuses_a_jobs_root_without_init_and_keeps_the_records(env, cli):
@@ -225,6 +259,41 @@ def test_jobs_list_hides_hidden_jobs_unless_all(env, cli):
 
     _, out, _ = cli("jobs", "list", "--all")
     assert any(row.startswith("compass.CompassJob") for row in out.splitlines())
+
+
+def test_jobs_without_an_action_lists_them(env, cli):
+    assert cli("jobs") == cli("jobs", "list")
+    code, out, _ = cli("jobs")
+    assert code == 0 and out.startswith("CLASS PATH") and "hello_jobs.HelloJobs" in out
+
+
+def test_jobs_enable_all_enables_every_installed_job_and_says_which(env, cli):
+    enable(HELLO)
+    gone = JobRecord.get_for_class_path("compass.CompassJob")
+    gone.installed = False
+    gone.save()
+    waiting = [record.class_path for record in JobRecord.select().where(
+        (JobRecord.enabled == False) & (JobRecord.installed == True)).order_by(JobRecord.class_path)]  # noqa: E712
+
+    code, out, err = cli("jobs", "enable", "--all")
+    assert code == 0, err
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("Enabled ")] == waiting
+    assert f"{len(waiting)} job(s) enabled." in out
+    assert "Enabled hello_jobs.HelloJobs" not in out  # it already was
+    assert JobRecord.select().where((JobRecord.installed == True) & (JobRecord.enabled == False)).count() == 0  # noqa: E712
+    assert JobRecord.get_for_class_path("compass.CompassJob").enabled is False  # not installed: left alone
+
+    code, out, _ = cli("jobs", "enable", "--all")
+    assert (code, out) == (0, "Every installed job was already enabled.\n")
+
+
+def test_jobs_enable_needs_a_class_path_or_all_but_not_both(env, cli):
+    for argv in (("jobs", "enable"), ("jobs", "enable", "--all", HELLO)):
+        code, out, err = cli(*argv)
+        assert (code, out) == (2, "")
+        assert_sentence(err)
+        assert "CLASS_PATH or --all" in err
+    assert JobRecord.select().where(JobRecord.enabled == True).count() == 0  # noqa: E712
 
 
 def test_jobs_enable_and_disable_accept_legacy_paths(env, cli):
@@ -280,6 +349,58 @@ def test_createsuperuser_without_password_or_terminal_is_exit_2(env, cli, monkey
     assert code == 2
     assert "--password" in err
     assert not User.select().where(User.username == "ada").exists()
+
+
+def test_createuser_makes_a_user_without_powers(env, cli, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("b0b-password\nignored\n"))
+    code, out, err = cli("createuser", "bob", "--email", "bob@x.org", "--password-stdin")
+    assert code == 0, err
+    assert "User 'bob' created" in out
+    bob = User.get(User.username == "bob")
+    assert (bob.is_superuser, bob.is_staff, bob.is_active, bob.email) == (False, False, True, "bob@x.org")
+    assert bob.check_password("b0b-password")
+
+    code, _, err = cli("createuser", "bob", "--password", "other")
+    assert code == 2 and "already exists" in err
+
+
+def test_createsuperuser_reads_the_password_from_stdin_and_takes_a_positional_name(env, cli, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("from-stdin\n"))
+    assert cli("createsuperuser", "ada", "--password-stdin")[0] == 0
+    ada = User.get(User.username == "ada")
+    assert ada.is_superuser and ada.check_password("from-stdin")
+
+
+def test_createuser_never_takes_the_admin_password_variable(env, cli, monkeypatch):
+    monkeypatch.setenv("JOBDECK_ADMIN_PASSWORD", "the-admins-password")
+    monkeypatch.setattr(sys, "stdin", open(os.devnull))
+    code, _, err = cli("createuser", "bob")
+    assert code == 2
+    assert_sentence(err)
+    assert "--password-stdin" in err and "JOBDECK_ADMIN_PASSWORD" not in err
+    assert not User.select().where(User.username == "bob").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("createuser", "bob", "--password-stdin"), "cannot be empty"),  # stdin is empty
+    (("createuser", "bob", "--username", "rob", "--password", "pw"), "give one"),
+    (("createuser", "--password", "pw"), "Give the new user's name"),
+    (("createuser", " bob", "--password", "pw"), "spaces"),
+])
+def test_createuser_bad_input_is_exit_2(env, cli, monkeypatch, argv, message):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, out, err = cli(*argv)
+    assert (code, out) == (2, "")
+    assert_sentence(err)
+    assert message in err
+    assert User.select().count() == 0
+
+
+def test_createuser_password_and_password_stdin_exclude_each_other(env, cli):
+    code, out, err = cli("createuser", "bob", "--password", "pw", "--password-stdin")
+    assert (code, out) == (2, "")
+    assert "--password-stdin: not allowed with argument --password" in err
+    assert User.select().count() == 0
 
 
 def test_token_create_prints_a_key_stored_only_hashed(env, cli):
@@ -368,11 +489,20 @@ def test_runjob_data_must_be_a_json_object(env, cli, data, message):
 
 
 def test_runjob_disabled_job_is_exit_2(env, cli):
-    code, _, err = cli("runjob", "--local", "hello_jobs.HelloJobs")
-    assert code == 2
-    assert_sentence(err)
-    assert "not enabled" in err
+    for argv in (("--local",), ("--timeout", "0")):
+        code, _, err = cli("runjob", *argv, "hello_jobs.HelloJobs")
+        assert code == 2
+        assert_sentence(err)
+        assert "not enabled" in err
+        assert "`jobdeck jobs enable hello_jobs.HelloJobs`" in err
     assert JobResult.select().count() == 0
+
+
+def test_runjob_disabled_job_without_permission_says_no_permission(env, cli):
+    cli("createuser", "bob", "--password", "pw")
+    code, _, err = cli("runjob", "--local", "--username", "bob", HELLO)
+    assert code == 2
+    assert "permission" in err and "jobs enable" not in err
 
 
 def test_runjob_unknown_job_and_unknown_user_are_exit_2(env, cli):
@@ -532,6 +662,132 @@ def test_results_show_and_cancel(env, cli):
     assert cli("results", "cancel", result_id)[0] == 1  # already finished
     assert cli("results", "show", str(uuid.uuid4()))[0] == 2
     assert cli("results", "show", "not-a-uuid")[0] == 2
+
+
+def add_result(job: str = HELLO, status=Status.STATUS_SUCCESS, *, id=None, minutes_ago=0, user=None):
+    import datetime
+
+    from app.db import utcnow
+
+    record = JobRecord.get_for_class_path(job)
+    created = utcnow() - datetime.timedelta(minutes=minutes_ago)
+    return JobResult.create(id=id or uuid.uuid4(), job_record=record, name=record.name, status=status,
+                            date_created=created, user=user)
+
+
+def table_rows(out: str) -> list[list[str]]:
+    header, *rows = out.splitlines()
+    assert header.split()[:4] == ["ID", "CREATED", "(UTC)", "STATUS"]
+    return [row.split() for row in rows]
+
+
+def test_results_list_shows_the_newest_first(env, cli):
+    ada = User.create(username="ada", password_hash="x")
+    old = add_result(HELLO, Status.STATUS_FAILURE, minutes_ago=5, user=ada)
+    new = add_result(OCCASION, Status.STATUS_SUCCESS, minutes_ago=1)
+
+    code, out, err = cli("results", "list")
+    assert (code, err) == (0, "")
+    rows = table_rows(out)
+    assert [row[0] for row in rows] == [str(new.id), str(old.id)]
+    assert rows[0][3:] == ["SUCCESS", OCCASION, "-"]
+    assert rows[1][3:] == ["FAILURE", HELLO, "ada"]
+    assert cli("results") == cli("results", "list")  # listing is the default
+
+
+def test_results_list_filters_by_job_status_and_limit(env, cli):
+    hello_failed = add_result(HELLO, Status.STATUS_FAILURE, minutes_ago=3)
+    add_result(HELLO, Status.STATUS_SUCCESS, minutes_ago=2)
+    add_result(OCCASION, Status.STATUS_FAILURE, minutes_ago=1)
+
+    for job in (HELLO, "local/hello_jobs/HelloJobs", "Say Hello", "say hello"):
+        _, out, _ = cli("results", "list", "--job", job)
+        assert {row[4] for row in table_rows(out)} == {HELLO} and len(table_rows(out)) == 2
+    _, out, _ = cli("results", "list", "--job", HELLO, "--status", "failure")
+    assert [row[0] for row in table_rows(out)] == [str(hello_failed.id)]
+
+    code, out, err = cli("results", "list", "--limit", "2")
+    assert code == 0 and len(table_rows(out)) == 2
+    assert "newest 2 of 3" in err
+
+    code, out, _ = cli("results", "list", "--status", "REVOKED")
+    assert (code, out) == (0, "No job results match.\n")
+
+
+def test_results_list_bad_filters_are_exit_2(env, cli):
+    code, out, err = cli("results", "list", "--status", "DONE")
+    assert (code, out) == (2, "")
+    assert "SUCCESS" in err and "REVOKED" in err  # the valid ones
+
+    code, out, err = cli("results", "list", "--job", "Nope")
+    assert (code, out) == (2, "")
+    assert_sentence(err)
+    assert "no job with the class path or name 'Nope'" in err
+
+    assert cli("results", "list", "--limit", "0")[0] == 2
+
+
+def test_results_list_with_two_jobs_of_the_same_name_asks_for_the_class_path(env, cli):
+    JobRecord.update(name="Say Hello").where(JobRecord.class_path == OCCASION).execute()
+    code, _, err = cli("results", "list", "--job", "Say Hello")
+    assert code == 2
+    assert HELLO in err and OCCASION in err
+
+
+def test_result_ids_may_be_given_by_a_unique_prefix(env, cli):
+    first = add_result(HELLO, Status.STATUS_PENDING, id=uuid.UUID("abcd1234-0000-4000-8000-000000000001"))
+    add_result(HELLO, Status.STATUS_SUCCESS, id=uuid.UUID("abcd5678-0000-4000-8000-000000000002"))
+
+    code, out, err = cli("results", "show", "abcd12")
+    assert code == 0, err
+    assert "Status: PENDING" in out
+
+    code, out, err = cli("results", "cancel", "ABCD1234-00")  # any case; dashes as in the full id
+    assert code == 0, err
+    assert f"Cancelled job result {first.id}." in out
+    assert JobResult.get_by_id(first.id).status == Status.STATUS_REVOKED
+
+
+def test_an_ambiguous_or_unknown_result_prefix_is_exit_2(env, cli):
+    one = add_result(HELLO, id=uuid.UUID("abcd1234-0000-4000-8000-000000000001"))
+    two = add_result(HELLO, id=uuid.UUID("abcd5678-0000-4000-8000-000000000002"))
+
+    for action in ("show", "cancel"):
+        code, out, err = cli("results", action, "abcd")
+        assert (code, out) == (2, "")
+        assert_sentence(err)
+        assert "matches several" in err and str(one.id) in err and str(two.id) in err
+
+        code, out, err = cli("results", action, "ffff")
+        assert (code, out) == (2, "")
+        assert "no job result whose id starts with 'ffff'" in err
+
+        code, _, err = cli("results", action, "xyz")
+        assert code == 2 and "not a job result id" in err
+    assert JobResult.select().where(JobResult.status == Status.STATUS_REVOKED).count() == 0
+
+
+# -- version ---------------------------------------------------------------------------------------
+
+
+def test_version_is_printed_and_is_the_one_the_api_reports(env, cli):
+    import tomllib
+
+    from app import __version__
+    from tests.factories import make_app
+
+    code, out, _ = cli("--version")
+    assert (code, out) == (0, f"jobdeck {__version__}\n")
+
+    # One source of truth: the built package takes its version from app.__version__ too.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "app.__version__"}
+
+    cli("createsuperuser", "ada", "--password", "pw")
+    _, key = Token.issue(User.get(User.username == "ada"))
+    status = make_app(env).test_client().get("/api/status/", headers={"Authorization": f"Token {key}"})
+    assert status.json["jobdeck-version"] == out.split()[1]
 
 
 # -- errors are sentences --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import traceback
 
 import peewee
 
+from app import __version__
 from app.cli import accounts
 from app.cli import catalog
 from app.cli import results
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="jobdeck",
         description="Jobdeck: run, watch and manage jobs. Configured by JOBDECK_* environment variables.",
     )
+    parser.add_argument("--version", action="version", version=f"jobdeck {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (serve, worker, catalog, accounts, runjob, results):
         module.register(subparsers)

@@ -1,7 +1,8 @@
-"""``jobdeck createsuperuser`` and ``jobdeck token create|list``."""
+"""``jobdeck createsuperuser``, ``jobdeck createuser`` and ``jobdeck token create|list``."""
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import getpass
 import os
@@ -16,14 +17,23 @@ PASSWORD_VARIABLE = "JOBDECK_ADMIN_PASSWORD"
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("createsuperuser", help="create a user who may do everything")
-    parser.add_argument("--username", required=True)
-    parser.add_argument(
-        "--password",
-        help=f"default: ${PASSWORD_VARIABLE}, else asked for when run in a terminal",
-    )
-    parser.add_argument("--email", default="")
-    parser.set_defaults(handler=create_superuser)
+    for command, superuser, help_text in (
+        ("createsuperuser", True, "create a user who may do everything"),
+        ("createuser", False, "create a user with no permissions until an administrator grants some"),
+    ):
+        parser = subparsers.add_parser(command, help=help_text)
+        parser.add_argument("name", nargs="?", metavar="USERNAME", help="the new user's name (or --username)")
+        parser.add_argument("--username", help=argparse.SUPPRESS)  # the older spelling; still accepted
+        parser.add_argument("--email", default="")
+        passwords = parser.add_mutually_exclusive_group()
+        default = f"${PASSWORD_VARIABLE}, else " if superuser else ""
+        passwords.add_argument(
+            "--password", help=f"the password (visible to other local users while it runs); default: {default}"
+            "asked for when run in a terminal",
+        )
+        passwords.add_argument("--password-stdin", action="store_true",
+                               help="read the password from the first line of standard input")
+        parser.set_defaults(handler=create_user, superuser=superuser)
 
     token = subparsers.add_parser("token", help="create or list API tokens")
     actions = token.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -38,32 +48,64 @@ def register(subparsers) -> None:
     listing.set_defaults(handler=list_tokens)
 
 
-def create_superuser(args) -> int:
+def create_user(args) -> int:
+    """``createsuperuser`` and ``createuser``: the same checks and password sources."""
     from app.models import User
 
-    if not args.username.strip() or args.username != args.username.strip():
-        raise CommandError("--username cannot be empty or start or end with spaces.")
+    username = new_username(args)
     open_database()
-    if User.get_or_none(User.username == args.username) is not None:
-        raise CommandError(f"A user named {args.username!r} already exists; choose another --username.")
-    password = args.password or os.environ.get(PASSWORD_VARIABLE) or _prompt_password()
-    make_superuser(args.username, password, email=args.email)
-    print(f"Superuser {args.username!r} created.")
+    if User.get_or_none(User.username == username) is not None:
+        raise CommandError(f"A user named {username!r} already exists; choose another name.")
+    make_user(username, read_password(args), email=args.email, superuser=args.superuser)
+    if args.superuser:
+        print(f"Superuser {username!r} created.")
+    else:
+        print(f"User {username!r} created; they may do nothing until an administrator grants permissions "
+              "(Admin → Permissions in the web UI).")
     return 0
 
 
+def new_username(args) -> str:
+    if args.name and args.username and args.name != args.username:
+        raise CommandError(f"Two usernames given ({args.name!r} and --username {args.username!r}); give one.")
+    username = args.name or args.username
+    if not username:
+        raise CommandError("Give the new user's name, e.g. `jobdeck createuser ada`.")
+    if not username.strip() or username != username.strip():
+        raise CommandError("A username cannot be empty or start or end with spaces.")
+    return username
+
+
+def read_password(args) -> str:
+    """--password, --password-stdin, $JOBDECK_ADMIN_PASSWORD (superusers only), or the terminal."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = args.password or (os.environ.get(PASSWORD_VARIABLE) if args.superuser else None)
+        password = password or _prompt_password(args.superuser)
+    if not password:
+        raise CommandError("The password cannot be empty.")
+    return password
+
+
 def make_superuser(username: str, password: str, *, email: str = ""):
+    return make_user(username, password, email=email, superuser=True)
+
+
+def make_user(username: str, password: str, *, email: str = "", superuser: bool = False):
     from app.models import User
 
-    user = User(username=username, email=email, is_superuser=True, is_staff=True, is_active=True)
+    user = User(username=username, email=email, is_superuser=superuser, is_staff=superuser, is_active=True)
     user.set_password(password)
     user.save()
     return user
 
 
-def _prompt_password() -> str:
+def _prompt_password(superuser: bool) -> str:
     if not sys.stdin.isatty():
-        raise CommandError(f"Give a password with --password or {PASSWORD_VARIABLE} (no terminal to ask on).")
+        sources = f"--password, --password-stdin or {PASSWORD_VARIABLE}" if superuser else \
+            "--password or --password-stdin"
+        raise CommandError(f"Give a password with {sources} (no terminal to ask on).")
     password = getpass.getpass("Password: ")
     if not password:
         raise CommandError("The password cannot be empty.")

@@ -1,6 +1,8 @@
-"""``jobdeck migrate``, ``jobdeck sync`` and ``jobdeck jobs list|enable|disable``."""
+"""``jobdeck migrate``, ``jobdeck sync`` and ``jobdeck jobs [list|enable|disable]``."""
 
 from __future__ import annotations
+
+import sys
 
 from app.cli.common import CommandError
 from app.cli.common import find_job
@@ -11,18 +13,28 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("migrate", help="apply database migrations (safe to repeat)")
     parser.set_defaults(handler=migrate)
 
-    parser = subparsers.add_parser("sync", help="import the job files and refresh the job records")
+    parser = subparsers.add_parser(
+        "sync", help="import the job files and refresh the job records",
+        description="Import every job module and refresh the job records. Exit status 1 when a module "
+        "failed to import (the others are still loaded; its jobs keep their previous state).",
+    )
+    parser.add_argument("--allow-errors", action="store_true",
+                        help="exit with status 0 even when a module failed to import")
     parser.set_defaults(handler=sync)
 
-    jobs = subparsers.add_parser("jobs", help="list, enable or disable jobs")
-    actions = jobs.add_subparsers(dest="action", metavar="ACTION", required=True)
+    jobs = subparsers.add_parser("jobs", help="list, enable or disable jobs (default: list)")
+    jobs.set_defaults(handler=list_jobs, all=False)
+    actions = jobs.add_subparsers(dest="action", metavar="ACTION")
     listing = actions.add_parser("list", help="list the job records")
     listing.add_argument("--all", action="store_true", help="include hidden jobs")
     listing.set_defaults(handler=list_jobs)
-    for name, enabled in (("enable", True), ("disable", False)):
-        action = actions.add_parser(name, help=f"{name} a job so it can{'' if enabled else ' no longer'} run")
-        action.add_argument("class_path", metavar="CLASS_PATH", help="module.Class or local/module/Class")
-        action.set_defaults(handler=set_enabled, enabled=enabled)
+    enable = actions.add_parser("enable", help="enable a job so it can run")
+    enable.add_argument("class_path", metavar="CLASS_PATH", nargs="?", help="module.Class or local/module/Class")
+    enable.add_argument("--all", action="store_true", help="enable every installed job")
+    enable.set_defaults(handler=enable_jobs, enabled=True)
+    disable = actions.add_parser("disable", help="disable a job so it can no longer run")
+    disable.add_argument("class_path", metavar="CLASS_PATH", help="module.Class or local/module/Class")
+    disable.set_defaults(handler=set_enabled, enabled=False)
 
 
 def migrate(args) -> int:
@@ -47,14 +59,18 @@ def sync(args) -> int:
         # Checked first: syncing an empty or missing root would mark every job uninstalled.
         local_source(config.jobs_root).check_root()
     except JobsRootError as exc:
-        message = f"Cannot sync jobs: {exc} (or point JOBDECK_JOBS_ROOT at your jobs folder)."
-        raise CommandError(message, code=1) from None
+        raise CommandError(f"{exc}; no job record was changed.", code=1) from None
     report = sync_jobs(config.jobs_root)
     for line in report.lines():
         print(line)
-    if report.errors:
-        print(f"{len(report.errors)} module(s) could not be imported; their jobs keep their previous state.")
-    return 0
+    if not report.errors:
+        return 0
+    print(f"{len(report.errors)} module(s) could not be imported; their jobs keep their previous state.")
+    if args.allow_errors:
+        return 0
+    print("jobdeck: sync finished with import errors (listed above); fix them, or pass --allow-errors "
+          "to exit with status 0 anyway.", file=sys.stderr)
+    return 1
 
 
 def list_jobs(args) -> int:
@@ -72,6 +88,28 @@ def list_jobs(args) -> int:
         print("No jobs. Add job files to the jobs root, then run `jobdeck sync`.")
         return 0
     print_table(("CLASS PATH", "GROUPING", "NAME", "ENABLED", "INSTALLED"), rows)
+    return 0
+
+
+def enable_jobs(args) -> int:
+    from app.db import database
+    from app.models import JobRecord
+
+    if args.all == bool(args.class_path):
+        raise CommandError("Give either a CLASS_PATH or --all (every installed job).")
+    if args.class_path:
+        return set_enabled(args)
+    open_database()
+    if not JobRecord.select().where(JobRecord.installed == True).exists():  # noqa: E712 (SQL, not Python)
+        print("No installed jobs. Add job files to the jobs root, then run `jobdeck sync`.")
+        return 0
+    waiting = (JobRecord.installed == True) & (JobRecord.enabled == False)  # noqa: E712
+    with database.atomic():
+        disabled = list(JobRecord.select().where(waiting).order_by(JobRecord.class_path))
+        JobRecord.update(enabled=True).where(waiting).execute()
+    for record in disabled:
+        print(f"Enabled {record.class_path} ({record.name}).")
+    print(f"{len(disabled)} job(s) enabled." if disabled else "Every installed job was already enabled.")
     return 0
 
 

@@ -43,12 +43,56 @@ def find_job(class_path: str):
         ) from None
 
 
+def require_runnable(record, user) -> None:
+    """Refuse a run ``user`` may not start now; a disabled job's refusal names the command that enables it."""
+    from app.exceptions import JobNotRunnable
+    from app.execution.submit import check_runnable as check
+    from app.security import PermissionDenied
+
+    try:
+        check(record, user)
+    except PermissionDenied as exc:
+        raise CommandError(str(exc)) from None
+    except JobNotRunnable as exc:
+        fix = f" Enable it with `jobdeck jobs enable {record.class_path}`." if record.installed else ""
+        raise CommandError(f"{exc}{fix}") from None
+
+
+def find_result(text: str):
+    """The JobResult whose id is ``text`` or starts with it (hex digits; dashes optional)."""
+    import uuid
+
+    from app.models import JobResult
+
+    digits = text.strip().lower().replace("-", "")
+    if not digits or len(digits) > 32 or any(char not in "0123456789abcdef" for char in digits):
+        raise CommandError(f"{text!r} is not a job result id (a UUID, or the start of one).")
+    # A prefix is a range of UUIDs; comparing UUIDs works the same on SQLite and PostgreSQL.
+    low, high = uuid.UUID(digits.ljust(32, "0")), uuid.UUID(digits.ljust(32, "f"))
+    shown = 10
+    matches = list(
+        JobResult.select().where(JobResult.id.between(low, high)).order_by(JobResult.date_created.desc())
+        .limit(shown + 1)
+    )
+    if not matches:
+        raise CommandError(f"There is no job result whose id starts with {text.strip()!r}; "
+                           "`jobdeck results list` shows the latest.")
+    if len(matches) > 1:
+        lines = [f"  {result.id}  {result.date_created:%Y-%m-%d %H:%M:%S}  {result.status:<8}  {result.name}"
+                 for result in matches[:shown]]
+        if len(matches) > shown:
+            lines.append("  …")
+        raise CommandError(f"The id prefix {text.strip()!r} matches several job results; give more of the id:\n"
+                           + "\n".join(lines))
+    return matches[0]
+
+
 def find_user(username: str):
     from app.models import User
 
     user = User.get_or_none(User.username == username)
     if user is None:
-        raise CommandError(f"There is no user named {username!r}; create one with `jobdeck createsuperuser`.")
+        raise CommandError(f"There is no user named {username!r}; create one with `jobdeck createuser`.")
     return user
 
 

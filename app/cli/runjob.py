@@ -14,6 +14,7 @@ from app.cli.common import CommandError
 from app.cli.common import find_job
 from app.cli.common import find_user
 from app.cli.common import open_database
+from app.cli.common import require_runnable
 from app.cli.follow import EXIT_TIMEOUT
 from app.cli.follow import finish
 from app.cli.follow import follow_interruptibly
@@ -58,6 +59,7 @@ def runjob(args) -> int:
     open_database()
     record = find_job(args.class_path)
     user = find_user(args.username) if args.username else None
+    require_runnable(record, user)
     variables = job_variables(record)
     data = apply_commit(variables, data, args.commit)
     options = RunOptions(queue=args.queue, profile=args.profile)

@@ -123,11 +123,13 @@ class ModuleSource:
 
     def check_root(self) -> None:
         if not self.root.is_dir():
-            raise JobsRootError(f"jobs root {self.root} does not exist; create it with an empty __init__.py")
+            raise JobsRootError(
+                f"The jobs root {self.root} does not exist: create it (with an __init__.py) or set JOBDECK_JOBS_ROOT"
+            )
         if not (self.root / "__init__.py").is_file():
             raise JobsRootError(
-                f"jobs root {self.root} has no __init__.py; create an empty {self.root / '__init__.py'} "
-                "so its job files can be imported"
+                f"The jobs root {self.root} has no __init__.py: create an empty {self.root / '__init__.py'} "
+                "so its job files can be imported, or set JOBDECK_JOBS_ROOT"
             )
 
     def module_names(self) -> list[str]:
