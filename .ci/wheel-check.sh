@@ -33,14 +33,18 @@ expect() {
 # A copy of the working tree (tracked and new files, nothing ignored): an old build/ folder in the
 # repository must not leak stale files into the wheel.
 mkdir "$work/src"
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard \
-    | tar --null --ignore-failed-read -cf - -T - 2>/dev/null) | tar -xf - -C "$work/src"
+if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$repo" && git ls-files -z --cached --others --exclude-standard \
+        | tar --null --ignore-failed-read -cf - -T - 2>/dev/null) | tar -xf - -C "$work/src"
+else
+    (cd "$repo" && tar --exclude=./build --exclude=./dist --exclude='*.egg-info' -cf - .) | tar -xf - -C "$work/src"
+fi
 
 check "build the wheel" python3 -m pip wheel --quiet --no-deps -w "$work/dist" "$work/src"
 wheel=$(ls "$work"/dist/jobdeck-*.whl)
 check "create a fresh virtualenv" python3 -m venv "$work/venv"
 # Dependencies come from the same package index (pip configuration) as the main install.
-check "install $(basename "$wheel") and its dependencies" "$work/venv/bin/python" -m pip install --quiet "$wheel"
+check "install $(basename "$wheel") and its dependencies" "$work/venv/bin/python" -m pip install --quiet --no-compile "$wheel"
 
 # Use it from an empty folder, with no PYTHONPATH and no JOBDECK_* settings from this shell.
 home="$work/home"

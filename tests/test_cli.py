@@ -33,6 +33,7 @@ from tests.conftest import enable
 from tests.conftest import make_config
 from tests.conftest import setup_database
 from tests.support.worker import log_messages
+from tests.test_postgres import postgres  # noqa: F401 (the PostgreSQL fixture)
 
 HELLO = "hello_jobs.HelloJobs"
 OCCASION = "check_occasion.CheckOccasion"
@@ -765,6 +766,24 @@ def test_an_ambiguous_or_unknown_result_prefix_is_exit_2(env, cli):
         code, _, err = cli("results", action, "xyz")
         assert code == 2 and "not a job result id" in err
     assert JobResult.select().where(JobResult.status == Status.STATUS_REVOKED).count() == 0
+
+
+def test_result_prefixes_work_on_postgres(request, cli, monkeypatch):
+    from app import db
+    from app.catalog import sync_jobs
+
+    config = request.getfixturevalue("postgres")  # imported from tests.test_postgres
+    db.migrate()
+    sync_jobs(config.jobs_root)
+    use_environment(config, monkeypatch)
+    one = add_result(HELLO, id=uuid.UUID("abcd1234-0000-4000-8000-000000000001"))
+    two = add_result(HELLO, id=uuid.UUID("abcd5678-0000-4000-8000-000000000002"))
+
+    code, out, err = cli("results", "show", "abcd-12")
+    assert code == 0, err
+    assert f"Result: {one.id}" in out
+    code, _, err = cli("results", "show", "ABCD")
+    assert code == 2 and str(one.id) in err and str(two.id) in err
 
 
 # -- version ---------------------------------------------------------------------------------------
