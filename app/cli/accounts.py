@@ -12,6 +12,7 @@ from app.cli.common import CommandError
 from app.cli.common import find_user
 from app.cli.common import open_database
 from app.cli.common import positive_int
+from app.cli.common import print_table
 
 PASSWORD_VARIABLE = "JOBDECK_ADMIN_PASSWORD"
 
@@ -133,7 +134,6 @@ def create_token(args) -> int:
 
 
 def list_tokens(args) -> int:
-    from app.cli.catalog import print_table
     from app.models import Token
 
     open_database()

@@ -7,6 +7,7 @@ import sys
 from app.cli.common import CommandError
 from app.cli.common import find_job
 from app.cli.common import open_database
+from app.cli.common import print_table
 
 
 def register(subparsers) -> None:
@@ -122,12 +123,6 @@ def set_enabled(args) -> int:
     note = "" if record.installed or not args.enabled else " (it is not installed, so it still cannot run)"
     print(f"{record.class_path} ({record.name}) is {state}{note}.")
     return 0
-
-
-def print_table(headers: tuple[str, ...], rows: list[tuple]) -> None:
-    widths = [max(len(str(value)) for value in column) for column in zip(headers, *rows, strict=True)]
-    for row in (headers, *rows):
-        print("  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
 
 
 def _yes(flag: bool) -> str:

@@ -1,4 +1,4 @@
-"""What several commands share: configuration, the database, and looking up jobs and users."""
+"""What several commands share: configuration, the database, looking up jobs, results and users, tables."""
 
 from __future__ import annotations
 
@@ -117,6 +117,13 @@ def describe_url(url: str) -> str:
         user = credentials.split(":", 1)[0]
         return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
     return url
+
+
+def print_table(headers: tuple[str, ...], rows: list[tuple]) -> None:
+    """Columns padded to their widest value, under a header row."""
+    widths = [max(len(str(value)) for value in column) for column in zip(headers, *rows, strict=True)]
+    for row in (headers, *rows):
+        print("  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
 
 
 def positive_int(text: str) -> int:

@@ -12,6 +12,7 @@ from app.cli.common import CommandError
 from app.cli.common import find_result
 from app.cli.common import open_database
 from app.cli.common import positive_int
+from app.cli.common import print_table
 from app.cli.follow import EXIT_TIMEOUT
 from app.cli.follow import finish
 from app.cli.follow import follow_interruptibly
@@ -55,7 +56,6 @@ def status_choice(text: str) -> str:
 def list_results(args) -> int:
     from peewee import JOIN
 
-    from app.cli.catalog import print_table
     from app.models import JobRecord
     from app.models import JobResult
     from app.models import User
