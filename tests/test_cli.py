@@ -660,7 +660,8 @@ def test_results_show_and_cancel(env, cli):
     assert "Status: REVOKED" in out
     assert "Reason:\n  Cancelled." in out
 
-    assert cli("results", "cancel", result_id)[0] == 1  # already finished
+    code, _, err = cli("results", "cancel", result_id)
+    assert code == 1 and "has already finished (REVOKED)" in err
     assert cli("results", "show", str(uuid.uuid4()))[0] == 2
     assert cli("results", "show", "not-a-uuid")[0] == 2
 

@@ -130,10 +130,12 @@ def show_result(args) -> int:
 
 def cancel_result(args) -> int:
     from app.execution.cancel import request_cancel
+    from app.models import JobResult
 
     open_database()
     result = find_result(args.result_id)
     if not request_cancel(result.id):
-        raise CommandError(f"Job result {result.id} has already finished ({result.status}).", code=1)
+        status = JobResult.select(JobResult.status).where(JobResult.id == result.id).scalar()
+        raise CommandError(f"Job result {result.id} has already finished ({status}).", code=1)
     print(f"Cancelled job result {result.id}.")
     return 0
