@@ -21,6 +21,7 @@ from app.models import JobRecord
 from app.models import JobResult
 from app.security import PermissionDenied
 from app.security import can
+from app.security import restrict
 
 
 @dataclasses.dataclass
@@ -53,6 +54,13 @@ def check_runnable(record: JobRecord, user) -> None:
         raise JobNotRunnable(reason)
 
 
+def visible_rows(user):
+    """What ObjectVars may offer ``user``: the rows they may view (every row for a trusted caller)."""
+    if user is None:
+        return None
+    return lambda query: restrict(query, user, "view")
+
+
 def choose_queue(record: JobRecord, requested: str | None) -> str:
     queues = record.queues
     if not requested:
@@ -71,7 +79,7 @@ def prepare(record: JobRecord, user, data=None, files=None, options: RunOptions 
         job_class = job_class_for(record)
     except JobLoadError as exc:
         raise JobNotRunnable(f"The job “{record.name}” cannot be loaded: {exc}") from None
-    cleaned = validate_data(job_class, data, files, record=record, strict=strict)
+    cleaned = validate_data(job_class, data, files, record=record, strict=strict, restrict_rows=visible_rows(user))
     queue = choose_queue(record, options.queue)
     return job_class, cleaned, queue
 
