@@ -195,8 +195,14 @@ def test_required_object_choice_with_a_default_has_no_placeholder(users):
     class WithDefault(Job):
         boss = ObjectVar(model=User, default=users["bob"])
 
+    class WithDefaultKey(Job):
+        boss = ObjectVar(model=User, default=users["carol"].id)
+
     boss = options_of(str(job_form_class(WithDefault)().boss()))
     assert [(label, selected) for _, label, selected, _ in boss] == [("alice", False), ("bob", True), ("carol", False)]
+    boss = options_of(str(job_form_class(WithDefaultKey)().boss()))
+    assert [(label, selected) for _, label, selected, _ in boss] == [("alice", False), ("bob", False), ("carol", True)]
+    assert validate_data(WithDefaultKey, {})["boss"] == users["carol"]
 
 
 def test_blank_object_choices_submit_none_and_an_empty_list(users):

@@ -355,9 +355,13 @@ class ModelChoiceField(wtforms.Field):
                 return str(value)
         return str(row)
 
+    def _key(self, value) -> str:
+        # A default may be given as a row or as its primary key.
+        return str(value.get_id()) if isinstance(value, self.model) else str(value)
+
     def _selected_keys(self) -> set[str]:
         selected = (self.data or []) if self.multiple else [self.data]
-        return {str(row.get_id()) for row in selected if isinstance(row, self.model)}
+        return {self._key(value) for value in selected if value is not None}
 
     def iter_choices(self):
         selected_keys = self._selected_keys()
@@ -378,4 +382,4 @@ class ModelChoiceField(wtforms.Field):
         return False
 
     def _value(self):
-        return "" if self.data is None or self.multiple else str(self.data.get_id())
+        return "" if self.data is None or self.multiple else self._key(self.data)
