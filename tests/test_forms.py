@@ -212,6 +212,15 @@ def test_blank_object_choices_submit_none_and_an_empty_list(users):
     assert cleaned == {"owner": None, "named": None, "boss": users["bob"], "owners": [], "reviewers": []}
     through_api = validate_data(Owners, {"owner": None, "boss": users["bob"].id, "owners": []})
     assert through_api["owner"] is None and through_api["owners"] == []
+    # Nautobot's value for the null_option choice, accepted where a null_option is declared.
+    assert validate_data(Owners, {"named": "null", "boss": users["bob"].id})["named"] is None
+    assert "owner" in errors_of_owners({"owner": "null", "boss": users["bob"].id})
+
+
+def errors_of_owners(data):
+    with pytest.raises(JobDataError) as caught:
+        validate_data(Owners, data)
+    return caught.value.errors
 
 
 def only(*names):

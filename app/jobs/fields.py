@@ -340,11 +340,15 @@ class ModelChoiceField(wtforms.Field):
         values = []
         for value in valuelist:
             values.extend(value if isinstance(value, (list, tuple)) else [value])
-        values = [value for value in values if not is_blank(value)]
+        values = [value for value in values if not (is_blank(value) or self._is_null_choice(value))]
         if self.multiple:
             self.data = [self._lookup(value) for value in values]
         else:
             self.data = self._lookup(values[0]) if values else None
+
+    def _is_null_choice(self, value) -> bool:
+        # Nautobot's forms send "null" for the null_option choice; its API clients may too.
+        return self.null_option is not None and value == "null"
 
     def display(self, row) -> str:
         if self.display_field:
