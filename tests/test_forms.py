@@ -26,6 +26,7 @@ from app.jobs import MultiObjectVar
 from app.jobs import ObjectVar
 from app.jobs import StringVar
 from app.jobs.forms import JobDataError
+from app.jobs.forms import bind_form
 from app.jobs.forms import job_form_class
 from app.jobs.forms import validate_data
 from app.models import JobRecord
@@ -278,3 +279,18 @@ def test_cli_with_a_username_offers_only_what_the_user_may_view(jobdeck, monkeyp
     assert JobResult.select().count() == 0
     assert main(argv) == 0  # the trusted CLI, without a user, may pick any row
     assert JobResult.get().status == "SUCCESS"
+
+
+def test_rows_of_a_model_without_an_object_type_are_offered_to_superusers_only(jobdeck):
+    from app.execution.submit import visible_rows
+    from app.models import WorkerHeartbeat
+
+    class Workers(Job):
+        worker = ObjectVar(model=WorkerHeartbeat, required=False)
+
+    WorkerHeartbeat.create(name="w1:1", hostname="w1", pid=1, queues=["default"])
+    rita = User.create(username="rita")
+    boss = User.create(username="boss", is_superuser=True)
+    as_rita = bind_form(Workers, restrict_rows=visible_rows(rita))
+    assert [label for _, label, _, _ in options_of(str(as_rita.worker()))] == ["---------"]
+    assert len(options_of(str(bind_form(Workers, restrict_rows=visible_rows(boss)).worker()))) == 2

@@ -22,6 +22,7 @@ from app.models import JobResult
 from app.security import PermissionDenied
 from app.security import can
 from app.security import restrict
+from app.security.constraints import NEVER
 
 
 @dataclasses.dataclass
@@ -58,7 +59,14 @@ def visible_rows(user):
     """What ObjectVars may offer ``user``: the rows they may view (every row for a trusted caller)."""
     if user is None:
         return None
-    return lambda query: restrict(query, user, "view")
+
+    def narrow(query):
+        try:
+            return restrict(query, user, "view")
+        except ValueError:  # a model without an object type: no permission reaches it, only superusers
+            return query.where(NEVER)
+
+    return narrow
 
 
 def choose_queue(record: JobRecord, requested: str | None) -> str:
