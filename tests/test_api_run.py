@@ -273,3 +273,51 @@ def test_unloadable_job_is_503(api, admin_key, jobdeck):
     assert response.status_code == 503
     assert "cannot be loaded" in response.json["detail"]
     assert JobRecord.get_by_id(record.id).enabled
+
+
+EVERYTHING = "everything.ExampleEverythingJob"
+EVERYTHING_DATA = {"example_string": "s", "example_choice": "a"}
+
+
+def test_object_variable_refuses_a_job_the_user_may_not_view(api, admin_key):
+    user = make_user()
+    grant(user, ["view", "run"], ["extras.job"], {"grouping": "Examples"})
+    key = key_for(user)
+    record, hello = enabled(EVERYTHING), job(HELLO)
+    unavailable = f"Select a valid JobRecord: '{hello.id}' is not one of the available choices."
+    for data in ({"example_job": str(hello.id)}, {"example_jobs": [str(record.id), str(hello.id)]}):
+        response = api.post(run_url(record.id), key, json={"data": {**EVERYTHING_DATA, **data}})
+        assert response.status_code == 400, response.json
+        assert response.json == {"errors": {name: [unavailable] for name in data}}
+    by_lookup = api.post(run_url(record.id), key,
+                         json={"data": {**EVERYTHING_DATA, "example_job": {"name": "Say Hello"}}})
+    assert by_lookup.json == {"errors": {"example_job": ['No JobRecord matches {"name": "Say Hello"}.']}}
+    assert JobResult.select().count() == 0
+    # A row the user may view is accepted; the superuser may pick any.
+    own = api.post(run_url(record.id), key, json={"data": {**EVERYTHING_DATA, "example_job": str(record.id)}})
+    assert own.status_code == 201, own.json
+    assert api.post(run_url(record.id), admin_key,
+                    json={"data": {**EVERYTHING_DATA, "example_job": str(hello.id)}}).status_code == 201
+
+
+def test_blank_object_variable_runs_with_none(api, admin_key):
+    record = enabled(EVERYTHING)
+    data = {**EVERYTHING_DATA, "example_job": None, "example_jobs": []}
+    response = api.post(run_url(record.id), admin_key, json={"data": data})
+    assert response.status_code == 201, response.json
+    stored = JobResult.get_by_id(response.json["job_result"]["id"]).task_kwargs
+    assert stored["example_job"] is None and stored["example_jobs"] == []
+
+
+def test_api_and_form_give_the_same_messages(api, admin_key):
+    record = enabled(EVERYTHING)
+    data = {**EVERYTHING_DATA, "example_integer": "3", "example_choice": "c", "example_ip": "10.0.0",
+            "example_network": "10.0.0.0/31"}
+    response = api.post(run_url(record.id), admin_key, json={"data": data})
+    assert response.json == {"errors": {
+        "example_choice": ["Select one of: a (Alpha), b (Beta)."],
+        "example_ip": ["Enter an IPv4 or IPv6 address, e.g. 192.0.2.1."],
+        "example_network": ["The prefix length must be at most 30 (allowed: /8 to /30); this network is /31."],
+    }}
+    form = api.post(run_url(record.id), admin_key, data=data, content_type="multipart/form-data")
+    assert form.json == response.json

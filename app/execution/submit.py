@@ -21,6 +21,8 @@ from app.models import JobRecord
 from app.models import JobResult
 from app.security import PermissionDenied
 from app.security import can
+from app.security import restrict
+from app.security.constraints import NEVER
 
 
 @dataclasses.dataclass
@@ -53,6 +55,20 @@ def check_runnable(record: JobRecord, user) -> None:
         raise JobNotRunnable(reason)
 
 
+def visible_rows(user):
+    """What ObjectVars may offer ``user``: the rows they may view (every row for a trusted caller)."""
+    if user is None:
+        return None
+
+    def narrow(query):
+        try:
+            return restrict(query, user, "view")
+        except ValueError:  # a model without an object type: no permission reaches it, only superusers
+            return query.where(NEVER)
+
+    return narrow
+
+
 def choose_queue(record: JobRecord, requested: str | None) -> str:
     queues = record.queues
     if not requested:
@@ -71,7 +87,7 @@ def prepare(record: JobRecord, user, data=None, files=None, options: RunOptions 
         job_class = job_class_for(record)
     except JobLoadError as exc:
         raise JobNotRunnable(f"The job “{record.name}” cannot be loaded: {exc}") from None
-    cleaned = validate_data(job_class, data, files, record=record, strict=strict)
+    cleaned = validate_data(job_class, data, files, record=record, strict=strict, restrict_rows=visible_rows(user))
     queue = choose_queue(record, options.queue)
     return job_class, cleaned, queue
 

@@ -124,19 +124,51 @@ class FlexibleBooleanField(wtforms.BooleanField):
         self.data = value not in self.false_values and value is not None
 
 
+MAX_LISTED_CHOICES = 20
+
+
+def describe_choices(choices) -> str:
+    """``r (Red), g (Green)``: the values a person or an API client may send, with their labels."""
+    listed = [
+        str(choice.value) if str(choice.label) == str(choice.value) else f"{choice.value} ({choice.label})"
+        for choice in choices
+        if not is_blank(choice.value)
+    ]
+    if len(listed) > MAX_LISTED_CHOICES:
+        listed = [*listed[:MAX_LISTED_CHOICES], f"and {len(listed) - MAX_LISTED_CHOICES} more"]
+    return ", ".join(listed)
+
+
 class SelectField(wtforms.SelectField):
+    """A choice whose error lists the valid values (WTForms only says "Not a valid choice")."""
+
+    def _invalid(self) -> str:
+        return f"Select one of: {describe_choices(self._choices_from_input(self.choices) or [])}."
+
     def pre_validate(self, form):
-        if self.data is None or self.data == "":
+        if self.data is None or self.data == "" or self.process_errors:
             return
-        super().pre_validate(form)
+        if not any(choice.selected for choice in self.iter_choices()):
+            raise ValidationError(self._invalid())
 
     def process_formdata(self, valuelist):
         if valuelist and not isinstance(valuelist[0], (str, int, float)):
-            raise ValueError("Select one of the choices.")
+            raise ValueError(self._invalid())
         super().process_formdata([str(value) for value in valuelist])
 
 
 class SelectMultipleField(wtforms.SelectMultipleField):
+    def pre_validate(self, form):
+        if not self.data or self.process_errors:
+            return
+        choices = self._choices_from_input(self.choices) or []
+        known = {str(choice.value) for choice in choices}
+        unknown = [value for value in self.data if value not in known]
+        if unknown:
+            quoted = ", ".join(f"'{value}'" for value in unknown)
+            verb = "is not one of the choices" if len(unknown) == 1 else "are not among the choices"
+            raise ValidationError(f"{quoted} {verb}. Select from: {describe_choices(choices)}.")
+
     def process_formdata(self, valuelist):
         flattened = []
         for value in valuelist:
@@ -215,6 +247,8 @@ class NumberRange(validators.NumberRange):
 
 
 class PrefixLength:
+    """Refuses a network whose prefix length is outside ``min_length``..``max_length``."""
+
     def __init__(self, min_length=None, max_length=None):
         self.min_length = min_length
         self.max_length = max_length
@@ -224,15 +258,29 @@ class PrefixLength:
             return
         length = field.data.prefixlen
         if self.min_length is not None and length < self.min_length:
-            raise ValidationError(f"The prefix length must be at least {self.min_length}.")
-        if self.max_length is not None and length > self.max_length:
-            raise ValidationError(f"The prefix length must be at most {self.max_length}.")
+            limit = f"at least {self.min_length}"
+        elif self.max_length is not None and length > self.max_length:
+            limit = f"at most {self.max_length}"
+        else:
+            return
+        allowed = ""
+        if self.min_length is not None and self.max_length is not None:
+            allowed = f" (allowed: /{self.min_length} to /{self.max_length})"
+        raise ValidationError(f"The prefix length must be {limit}{allowed}; this network is /{length}.")
 
 
 class ModelChoiceField(wtforms.Field):
-    """One or several rows of a Peewee model, given by primary key or (from the API) a dict of lookups."""
+    """One or several rows of a Peewee model, given by primary key or (from the API) a dict of lookups.
+
+    The rows offered and accepted are ``model``'s, narrowed by ``query_params`` and by the form's
+    ``meta.restrict_rows`` (a callable taking and returning a query): the caller's say on which
+    rows its user may pick. An optional field starts on a blank choice labelled ``null_option``;
+    a required one without a value starts on a placeholder that cannot be picked, so nothing is
+    chosen for the user.
+    """
 
     widget = wtforms.widgets.Select()
+    BLANK_LABEL = "---------"
 
     def __init__(self, label=None, validators=None, model=None, multiple=False, display_field=None,
                  query_params=None, null_option=None, **kwargs):
@@ -258,7 +306,12 @@ class ModelChoiceField(wtforms.Field):
         for key, value in self._static_filters().items():
             field = self.model._meta.fields[key]
             query = query.where(field.in_(value) if isinstance(value, (list, tuple)) else field == value)
-        return query
+        restrict_rows = getattr(self.meta, "restrict_rows", None)
+        return restrict_rows(query) if restrict_rows is not None else query
+
+    def _unavailable(self, value) -> str:
+        # One message for "no such row" and "not yours to pick", so a refusal reveals nothing.
+        return f"Select a valid {self.model.__name__}: {value!r} is not one of the available choices."
 
     def _lookup(self, value):
         query = self.queryset()
@@ -271,7 +324,7 @@ class ModelChoiceField(wtforms.Field):
             matches = list(query.limit(2))
             if len(matches) != 1:
                 raise ValueError(
-                    f"{len(matches) or 'No'} {self.model.__name__} objects match {json.dumps(value)}."
+                    f"{len(matches)} {self.model.__name__} objects match {json.dumps(value)}."
                     if matches else f"No {self.model.__name__} matches {json.dumps(value)}."
                 )
             return matches[0]
@@ -280,18 +333,22 @@ class ModelChoiceField(wtforms.Field):
         except (ValueError, TypeError):
             row = None
         if row is None:
-            raise ValueError(f"Select a valid {self.model.__name__}: {value!r} is not one of the choices.")
+            raise ValueError(self._unavailable(value))
         return row
 
     def process_formdata(self, valuelist):
         values = []
         for value in valuelist:
             values.extend(value if isinstance(value, (list, tuple)) else [value])
-        values = [value for value in values if not is_blank(value)]
+        values = [value for value in values if not (is_blank(value) or self._is_null_choice(value))]
         if self.multiple:
             self.data = [self._lookup(value) for value in values]
         else:
             self.data = self._lookup(values[0]) if values else None
+
+    def _is_null_choice(self, value) -> bool:
+        # Nautobot's forms send "null" for the null_option choice; its API clients may too.
+        return self.null_option is not None and value == "null"
 
     def display(self, row) -> str:
         if self.display_field:
@@ -302,11 +359,21 @@ class ModelChoiceField(wtforms.Field):
                 return str(value)
         return str(row)
 
+    def _key(self, value) -> str:
+        # A default may be given as a row or as its primary key.
+        return str(value.get_id()) if isinstance(value, self.model) else str(value)
+
+    def _selected_keys(self) -> set[str]:
+        selected = (self.data or []) if self.multiple else [self.data]
+        return {self._key(value) for value in selected if value is not None}
+
     def iter_choices(self):
-        if self.null_option and not self.multiple:
-            yield Choice("", self.null_option, self.data is None, {})
-        selected = self.data if self.multiple else [self.data]
-        selected_keys = {str(row.get_id()) for row in selected or [] if row is not None}
+        selected_keys = self._selected_keys()
+        if not self.flags.required:
+            blank_selected = not selected_keys and not self.multiple
+            yield Choice("", self.null_option or self.BLANK_LABEL, blank_selected, {})
+        elif not selected_keys and not self.multiple:
+            yield Choice("", self.BLANK_LABEL, True, {"disabled": True})
         for row in self.queryset().limit(1000):
             key = str(row.get_id())
             yield Choice(key, self.display(row), key in selected_keys, {})
@@ -319,4 +386,4 @@ class ModelChoiceField(wtforms.Field):
         return False
 
     def _value(self):
-        return "" if self.data is None or self.multiple else str(self.data.get_id())
+        return "" if self.data is None or self.multiple else self._key(self.data)

@@ -3,6 +3,10 @@
 Every caller validates input here: the web form posts strings, the REST API and the CLI send typed
 JSON values. Both end in the same fields and validators, so a value is accepted or refused the same
 way whichever door it came through.
+
+Which database rows an ObjectVar offers is the caller's to narrow: pass ``restrict_rows``, a callable
+that takes a query and returns it filtered to the rows the current user may pick. This package knows
+nothing of users or permissions; the submit path supplies the callable.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ class JobForm(wtforms.Form):
     """
 
     job_class = None
+
+    class Meta:
+        restrict_rows = None  # query -> query, narrowing ObjectVar choices; None offers every row
 
     def cleaned_data(self) -> dict:
         return {name: self[name].data for name in self.job_class._get_vars()}
@@ -77,27 +84,30 @@ def typed_formdata(job_class, data: Mapping, files: Mapping | None = None, recor
     return formdata
 
 
-def bind_form(job_class, data=None, files=None, record=None) -> JobForm:
+def bind_form(job_class, data=None, files=None, record=None, *, restrict_rows=None) -> JobForm:
     """A bound form: ``data`` is request.form-like (with ``getlist``) or a plain dict of typed values::
 
         form = bind_form(HelloJobs, {"person_name": "Ada"})
+
+    ``restrict_rows`` narrows the rows ObjectVars offer and accept (see the module docstring).
     """
     form_class = job_form_class(job_class, record)
+    meta = {"restrict_rows": restrict_rows}
     if data is None and files is None:
-        return form_class()
+        return form_class(meta=meta)
     if data is not None and hasattr(data, "getlist"):
         merged = _TypedFormData({key: data.getlist(key) for key in data})
         for key in files or {}:
             merged[key] = files.getlist(key) if hasattr(files, "getlist") else [files[key]]
-        return form_class(formdata=merged)
-    return form_class(formdata=typed_formdata(job_class, data or {}, files, record))
+        return form_class(formdata=merged, meta=meta)
+    return form_class(formdata=typed_formdata(job_class, data or {}, files, record), meta=meta)
 
 
-def validate_data(job_class, data=None, files=None, record=None, *, strict=True) -> dict:
+def validate_data(job_class, data=None, files=None, record=None, *, strict=True, restrict_rows=None) -> dict:
     """Validate input for ``job_class``; return the cleaned values or raise JobDataError.
 
     ``strict`` refuses keys that are not variables of the job (the API and CLI do; the web form carries
-    its own extra fields)::
+    its own extra fields). ``restrict_rows`` narrows the rows ObjectVars accept::
 
         validate_data(HelloJobs, {"greeting_count": 0})  # JobDataError: greeting_count: Number must be ...
     """
@@ -107,7 +117,7 @@ def validate_data(job_class, data=None, files=None, record=None, *, strict=True)
         for key in data:
             if key not in known:
                 errors[key] = [UNKNOWN_PROPERTY]
-    form = bind_form(job_class, data if data is not None else {}, files, record=record)
+    form = bind_form(job_class, data if data is not None else {}, files, record=record, restrict_rows=restrict_rows)
     form.validate()
     for name, messages in form.errors.items():
         errors.setdefault(name, []).extend(str(message) for message in messages)

@@ -18,16 +18,44 @@ class _NetaddrVar(ScriptVariable):
         return None if value is None else str(value)
 
 
+ADDRESS = "Enter an IPv4 or IPv6 address, e.g. 192.0.2.1."
+ADDRESS_WITH_MASK = "Enter an IPv4 or IPv6 address with a mask, e.g. 192.0.2.1/24."
+NETWORK = "Enter an IPv4 or IPv6 network, e.g. 192.0.2.0/24."
+
+
 def _parse_address(text: str):
     if "/" in text:
-        raise ValueError("Enter an address without a mask.")
-    return netaddr.IPAddress(text)
+        raise ValueError("Enter an address without a mask, e.g. 192.0.2.1.")
+    try:
+        return netaddr.IPAddress(text)
+    except (netaddr.AddrFormatError, ValueError):
+        raise ValueError(ADDRESS) from None
 
 
-def _parse_with_mask(text: str):
-    if "/" not in text:
-        raise ValueError("Enter an address with a mask, such as 192.0.2.1/24.")
-    return netaddr.IPNetwork(text)
+def _mask_range(address_text: str) -> str:
+    """`` (an IPv4 mask is /0 to /32)`` when the address part is valid, so the mask is what is wrong."""
+    try:
+        version = netaddr.IPAddress(address_text).version
+    except (netaddr.AddrFormatError, ValueError):
+        return ""
+    return f" (an IPv{version} mask is /0 to /{32 if version == 4 else 128})"
+
+
+def _with_mask(message: str):
+    def parse(text: str):
+        address, slash, _mask = text.partition("/")
+        if not slash:
+            raise ValueError(message)
+        try:
+            return netaddr.IPNetwork(text)
+        except (netaddr.AddrFormatError, ValueError):
+            raise ValueError(message[:-1] + _mask_range(address) + ".") from None
+
+    return parse
+
+
+_parse_with_mask = _with_mask(ADDRESS_WITH_MASK)
+_parse_network = _with_mask(NETWORK)
 
 
 class IPAddressVar(_NetaddrVar):
@@ -72,8 +100,8 @@ class IPNetworkVar(_NetaddrVar):
         self.max_prefix_length = max_prefix_length
 
     def form_field(self, **kwargs):
-        """The WTForms field: text parsed into an address with its mask."""
-        return fields.NetaddrField(parse=_parse_with_mask, **kwargs)
+        """The WTForms field: text parsed into a network."""
+        return fields.NetaddrField(parse=_parse_network, **kwargs)
 
     def field_validators(self):
         return [fields.PrefixLength(self.min_prefix_length, self.max_prefix_length)]

@@ -55,4 +55,5 @@ def index():
         disabled=disabled,
         broken=broken,
         can_change_jobs=can(user, "change", JobRecord),
+        can_view_jobs=can(user, "view", JobRecord),
     )

@@ -23,9 +23,9 @@ from app.catalog import load_report
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution.submit import submit
+from app.execution.submit import visible_rows
 from app.jobs.forms import JobDataError
 from app.jobs.forms import bind_form
-from app.jobs.forms import job_form_class
 from app.models import JobRecord
 from app.models import JobResult
 from app.security import PermissionDenied
@@ -106,6 +106,7 @@ def job_list():
         search=search,
         show_hidden=bool(show_hidden),
         filters={k: request.args.get(k, "") for k in ("enabled", "installed")},
+        can_view_jobs=can(user, "view", JobRecord),
     )
 
 
@@ -143,7 +144,7 @@ def job_page(record: JobRecord):
         job_class = job_class_for(record)
     except JobLoadError as exc:
         load_error = str(exc)
-    form = job_form_class(job_class, record)() if job_class else None
+    form = bind_form(job_class, record=record, restrict_rows=visible_rows(user)) if job_class else None
     options = RunOptionsForm.for_record(record, current_app.config["JOBDECK"].debug, prefix="_run")
     status = 200
     if request.method == "POST":
@@ -180,7 +181,7 @@ def job_page(record: JobRecord):
 
 def bound_with_errors(job_class, record, errors: dict, options: RunOptionsForm):
     """The form as posted, carrying the errors submit() found (files cannot be re-shown)."""
-    form = bind_form(job_class, request.form, None, record=record)
+    form = bind_form(job_class, request.form, None, record=record, restrict_rows=visible_rows(me()))
     for name, messages in errors.items():
         target = form if name in form._fields else options
         key = "task_queue" if name == "task_queue" else name
