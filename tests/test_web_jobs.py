@@ -467,3 +467,30 @@ def test_toggle_refuses_bad_input_and_foreign_redirects(web_client):
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "/\t/evil.example/"):
         response = web_client.post(toggle_url(HELLO), data={"enabled": "true", "next": target, "csrf_token": token})
         assert response.location == job_url(HELLO), target
+
+
+def test_home_lists_jobs_waiting_to_be_enabled_and_links_to_all(web_client):
+    waiting = JobRecord.select().where(JobRecord.enabled == False, JobRecord.hidden == False).count()  # noqa: E712
+    JobRecord.insert_many(
+        [{"module_name": f"m{n}", "job_class_name": "J", "class_path": f"m{n}.J", "name": f"Waiting {n:02}",
+          "grouping": "Zz", "installed": True} for n in range(12)]
+    ).execute()
+    home = text(web_client.get("/"))
+    shown = re.findall(r'aria-label="Enable ([^"]+)"', home)
+    assert len(shown) == 10 and "Say Hello" in shown
+    link = f"All {waiting + 12} jobs waiting to be enabled"
+    assert f'href="/jobs/?enabled=false&amp;installed=true">{link}' in home
+    listing = text(web_client.get("/jobs/?enabled=false&installed=true"))
+    assert all(f">Waiting {n:02}</a>" in listing for n in range(12))
+
+    response = web_client.post(toggle_url(HELLO), data={"enabled": "true", "next": "/",
+                                                        "csrf_token": page_csrf(web_client, "/")})
+    assert response.location == "/"
+    assert "Say Hello" not in re.findall(r'aria-label="Enable ([^"]+)"', text(web_client.get("/")))
+
+
+def test_home_without_more_waiting_jobs_has_no_link(web_client):
+    JobRecord.update(enabled=True).where(JobRecord.class_path != HELLO).execute()
+    home = text(web_client.get("/"))
+    assert re.findall(r'aria-label="Enable ([^"]+)"', home) == ["Say Hello"]
+    assert "jobs waiting to be enabled" not in home
