@@ -106,7 +106,7 @@ def test_job_page_renders_form_and_notices(web_client):
     assert 'class="required"' in page
     assert "Name of the person to greet" in page
     assert "disabled</strong>" in page
-    assert "sensitive variables" in page
+    assert "sensitive variables" not in page  # Say Hello keeps its inputs
     assert 'name="_run-csrf_token"' in page
     assert "Queue" not in re.sub(r"<dt>Queue</dt>", "", page)  # one queue: no selector
     assert 'name="_run-profile"' not in page  # not in debug mode
@@ -179,7 +179,7 @@ def test_valid_input_queues_a_run_with_request_meta(web_client):
         "REMOTE_ADDR": "192.0.2.7",
         "HTTP_USER_AGENT": "pytest-browser/1.0",
     }
-    assert result.task_kwargs is None  # sensitive by default
+    assert result.task_kwargs == {"person_name": "Ada", "greeting_count": 2}  # has_sensitive_variables = False
 
 
 def test_post_without_csrf_token_is_refused(web_client):
@@ -494,3 +494,4 @@ def test_home_without_more_waiting_jobs_has_no_link(web_client):
     home = text(web_client.get("/"))
     assert re.findall(r'aria-label="Enable ([^"]+)"', home) == ["Say Hello"]
     assert "jobs waiting to be enabled" not in home
+
