@@ -495,3 +495,9 @@ def test_home_without_more_waiting_jobs_has_no_link(web_client):
     assert re.findall(r'aria-label="Enable ([^"]+)"', home) == ["Say Hello"]
     assert "jobs waiting to be enabled" not in home
 
+
+def test_favicon_is_linked_and_served_without_login(web_app, web_client):
+    assert '<link rel="icon" type="image/svg+xml" href="/favicon.ico">' in text(web_client.get("/"))
+    response = web_app.test_client().get("/favicon.ico")  # anonymous, as a browser's own request is
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert text(response).startswith("<svg ")

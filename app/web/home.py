@@ -16,6 +16,11 @@ from app.security import can
 from app.security import restrict
 
 bp = Blueprint("home", __name__)
+# Browsers ask for /favicon.ico on their own: it serves the SVG icon, public like every static file
+# (url_for("static", filename="favicon.svg") builds this URL).
+bp.record_once(
+    lambda state: state.app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.svg"})
+)
 
 RECENT = 10
 DISABLED_SHOWN = 10
