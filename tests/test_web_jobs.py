@@ -501,3 +501,11 @@ def test_favicon_is_linked_and_served_without_login(web_app, web_client):
     response = web_app.test_client().get("/favicon.ico")  # anonymous, as a browser's own request is
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert text(response).startswith("<svg ")
+
+
+def test_sensitive_notice_only_for_jobs_with_variables(web_client):
+    for class_path in ("web_long_running.LongRunning", "lunch_order.LunchOrder"):
+        assert JobRecord.get_for_class_path(class_path).has_sensitive_variables
+    assert "sensitive variables" not in text(web_client.get(job_url("web_long_running.LongRunning")))
+    page = text(web_client.get(job_url("lunch_order.LunchOrder")))
+    assert "sensitive variables</strong>" in page and "Sensitive inputs" in page

@@ -230,6 +230,8 @@ def render_job_page(record, job_class, form, options, load_error=None):
         "recent": recent,
         "can_run": can(user, "run", record),
         "can_change": can(user, "change", record),
+        # A job without variables has no inputs to keep or lose, whatever has_sensitive_variables says.
+        "sensitive_inputs": record.has_sensitive_variables and (job_class is None or bool(job_class._get_vars())),
         "template_error": None,
     }
     custom = job_template_name(record, job_class)
