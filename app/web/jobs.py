@@ -41,6 +41,12 @@ bp = Blueprint("jobs", __name__)
 log = logging.getLogger(__name__)
 
 _TRUE = ("1", "true", "yes", "on")
+# The job list's columns; ListedJob is one row with its last run and whether the user may change it.
+LISTED = (JobRecord.id, JobRecord.name, JobRecord.grouping, JobRecord.description, JobRecord.enabled,
+          JobRecord.installed, JobRecord.hidden)
+ListedJob = collections.namedtuple(
+    "ListedJob", [field.name for field in LISTED] + ["last_id", "last_status", "last_created", "can_change"]
+)
 
 
 def me():
@@ -99,10 +105,6 @@ def job_list():
     )
 
 
-LISTED = (JobRecord.id, JobRecord.name, JobRecord.grouping, JobRecord.description, JobRecord.enabled,
-          JobRecord.installed, JobRecord.hidden)
-
-
 def job_rows(user, query) -> list:
     """The job list's rows for a query of visible records: each with its last run and ``can_change``."""
     last = JobResult.alias("last")
@@ -123,11 +125,6 @@ def job_rows(user, query) -> list:
         allowed = restrict(JobRecord.select(JobRecord.id).where(JobRecord.id.in_(ids)), user, "change")
         changeable = {row.id for row in allowed}
     return [ListedJob(**row, can_change=row["id"] in changeable) for row in rows]
-
-
-ListedJob = collections.namedtuple(
-    "ListedJob", [field.name for field in LISTED] + ["last_id", "last_status", "last_created", "can_change"]
-)
 
 
 def get_record(job_id=None, class_path=None) -> JobRecord:
