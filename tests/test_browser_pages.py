@@ -134,6 +134,7 @@ def test_cancel_asks_first_and_shows_the_reason(watched, live_server):
     assert page.locator("#result-reason").inner_text() == "Cancelled by admin."
     assert page.get_by_role("heading", name="Traceback").count() == 0
     assert page.get_by_role("button", name="Cancel").count() == 0
+    screenshot(page, "result-page-cancelled.png")
     assert errors == []
 
 
