@@ -47,7 +47,7 @@ def test_detail_of_a_finished_run(api, admin_key):
     assert body["url"] == f"http://localhost{RESULTS}{result.id}/"
     assert body["name"] == "Say Hello" and body["task_name"] == HELLO
     assert body["date_done"].endswith("Z") and body["date_started"]
-    assert body["task_kwargs"] is None  # HelloJobs has sensitive variables: inputs are not kept
+    assert body["task_kwargs"] == {"person_name": "Ada", "greeting_count": 2}  # HelloJobs keeps its inputs
     assert body["job_model"]["id"] == str(job(HELLO).id) and body["user"] is None
     assert body["log_count"] == 4 and body["logs_url"] == f"http://localhost{RESULTS}{result.id}/logs/"
 

@@ -174,7 +174,7 @@ def test_reserved_attributes_are_readable_on_every_job(job_environment):
     hello = job_class_for(record)
     assert hello.class_path == "hello_jobs.HelloJobs"
     assert hello.grouping == "Hello Jobs"
-    assert hello.description_first_line == ""
+    assert hello.description_first_line == "Greets someone in the job log."
     assert hello.supports_dryrun is False
     assert hello.properties_dict["name"] == "Say Hello"
     assert hello().job_model == record

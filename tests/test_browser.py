@@ -171,6 +171,7 @@ def test_download_created_file(page, live_server):
 def test_cancel_long_job(page, live_server):
     run_job(page, live_server, "web_long_running.LongRunning")
     wait_for_status(page, Status.STATUS_STARTED)
+    page.once("dialog", lambda dialog: dialog.accept())  # Cancel asks first
     page.get_by_role("button", name="Cancel").click()
     assert wait_for_status(page, Status.STATUS_REVOKED) == "REVOKED"
     result = live_server.wait_for_result(result_id_of(page))

@@ -6,6 +6,7 @@ with the jobs of ``jobdeck_jobs_root`` synced; ``run_job_for_testing`` runs one 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import netaddr
@@ -48,6 +49,15 @@ def test_hello_jobs_greets_the_default_person_once(job_environment):
 def test_hello_jobs_greets_as_many_times_as_asked(job_environment):
     result = run_job_for_testing("hello_jobs.HelloJobs", data={"person_name": "Ada", "greeting_count": 3})
     assert run_messages(result) == ["Hello, Ada! (1)", "Hello, Ada! (2)", "Hello, Ada! (3)"]
+
+
+def test_hello_jobs_is_the_readme_example_and_keeps_its_inputs(job_environment):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    example = re.search(r"## Writing jobs.*?```python\n(.*?)```", readme, re.DOTALL).group(1)
+    assert (job_environment.jobs_root / "hello_jobs.py").read_text() == example
+    result = run_job_for_testing("hello_jobs.HelloJobs", data={"person_name": "Ada"})
+    assert result.result == {"greeted": "Ada"}
+    assert result.task_kwargs == {"person_name": "Ada", "greeting_count": 1}  # shown and re-runnable
 
 
 def test_hello_jobs_refuses_zero_greetings(job_environment):

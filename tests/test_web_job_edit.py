@@ -123,7 +123,11 @@ def test_every_kind_of_override_is_stored(admin):
         ({"time_limit": "inf", "time_limit_override": True}, "finite"),
         ({"name": "", "name_override": True}, "This field is required"),
         ({"task_queues": "ok, not ok", "task_queues_override": True}, "Invalid queue name: not ok"),
-        ({"approval_required": True, "approval_required_override": True}, "cannot also require approval"),
+        (
+            {"approval_required": True, "approval_required_override": True, "has_sensitive_variables": True,
+             "has_sensitive_variables_override": True},
+            "cannot also require approval",
+        ),
     ],
 )
 def test_invalid_values_show_inline_errors_and_save_nothing(admin, changes, message):

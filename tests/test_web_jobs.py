@@ -106,7 +106,7 @@ def test_job_page_renders_form_and_notices(web_client):
     assert 'class="required"' in page
     assert "Name of the person to greet" in page
     assert "disabled</strong>" in page
-    assert "sensitive variables" in page
+    assert "sensitive variables" not in page  # Say Hello keeps its inputs
     assert 'name="_run-csrf_token"' in page
     assert "Queue" not in re.sub(r"<dt>Queue</dt>", "", page)  # one queue: no selector
     assert 'name="_run-profile"' not in page  # not in debug mode
@@ -179,7 +179,7 @@ def test_valid_input_queues_a_run_with_request_meta(web_client):
         "REMOTE_ADDR": "192.0.2.7",
         "HTTP_USER_AGENT": "pytest-browser/1.0",
     }
-    assert result.task_kwargs is None  # sensitive by default
+    assert result.task_kwargs == {"person_name": "Ada", "greeting_count": 2}  # has_sensitive_variables = False
 
 
 def test_post_without_csrf_token_is_refused(web_client):
@@ -375,3 +375,137 @@ def test_job_that_cannot_load_shows_why(web_app, web_client):
     response = run(web_client, HELLO, {"person_name": "Ada", "greeting_count": "1"})
     assert response.status_code == 409 and "cannot be loaded" in text(response)
     assert JobResult.select().count() == 0
+
+
+# --- enable / disable toggle --------------------------------------------------------------------
+
+
+def toggle_url(class_path: str) -> str:
+    return f"{job_url(class_path)}enabled/"
+
+
+def test_job_list_toggle_enables_without_javascript(web_client):
+    back = "/jobs/?enabled=false"
+    listing = text(web_client.get(back))
+    record = JobRecord.get_for_class_path(HELLO)
+    assert f'action="{toggle_url(HELLO)}"' in listing and 'aria-label="Enable Say Hello"' in listing
+    response = web_client.post(
+        toggle_url(HELLO), data={"enabled": "true", "next": back, "csrf_token": page_csrf(web_client, back)}
+    )
+    assert response.status_code == 302 and response.location == back
+    assert JobRecord.get_by_id(record.id).enabled is True
+    page = text(web_client.get(back))
+    assert "Job “Say Hello” enabled." in page and "Say Hello</a>" not in page  # no longer in the filter
+    assert 'aria-label="Disable Say Hello"' in text(web_client.get("/jobs/"))
+
+    response = web_client.post(toggle_url(HELLO), data={"enabled": "false", "csrf_token": page_csrf(web_client, back)})
+    assert response.location == f"/jobs/{record.id}/"  # no "next": back to the job page
+    assert JobRecord.get_by_id(record.id).enabled is False
+
+
+def test_job_list_toggle_answers_htmx_with_the_row(web_client):
+    record = JobRecord.get_for_class_path(HELLO)
+    response = web_client.post(
+        toggle_url(HELLO),
+        headers={"HX-Request": "true"},
+        data={"enabled": "true", "row": "1", "next": "/jobs/", "csrf_token": page_csrf(web_client, "/jobs/")},
+    )
+    row = text(response)
+    assert response.status_code == 200 and row.lstrip().startswith(f'<tr id="job-{record.id}">')
+    assert '<span class="badge badge-success">Enabled</span>' in row and 'aria-label="Disable Say Hello"' in row
+    assert 'hx-target="closest tr"' in row and "<html" not in row
+    assert JobRecord.get_by_id(record.id).enabled is True
+
+
+def test_job_page_toggle(web_client):
+    record = JobRecord.get_for_class_path(HELLO)
+    url = job_url(HELLO)
+    page = text(web_client.get(url))
+    assert f'action="{toggle_url(HELLO)}"' in page and "hx-post" not in page  # a plain form: the page reloads
+    response = web_client.post(
+        toggle_url(HELLO), data={"enabled": "true", "next": url, "csrf_token": page_csrf(web_client, url)},
+        follow_redirects=True,
+    )
+    page = text(response)
+    assert "Job “Say Hello” enabled." in page and "disabled</strong>" not in page
+    assert JobRecord.get_by_id(record.id).enabled is True
+
+
+def test_toggle_refuses_without_csrf_token(web_client):
+    response = web_client.post(toggle_url(HELLO), data={"enabled": "true"})
+    assert response.status_code == 400 and "could not be accepted" in text(response)
+    assert JobRecord.get_for_class_path(HELLO).enabled is False
+
+
+def test_toggle_needs_change_permission(web_app):
+    viewer = make_user("viewer")
+    grant(viewer, ["extras.job"], ["view"])
+    grant(viewer, ["extras.job"], ["change"], {"grouping": "Examples"})
+    client = login_as(web_app, viewer)
+    listing = text(client.get("/jobs/"))
+    assert 'aria-label="Enable Say Hello"' not in listing  # the state only
+    assert 'aria-label="Enable Everything Demo"' in listing  # a job in the grouping they may change
+    page = text(client.get(job_url(HELLO)))
+    assert "<span class=\"badge\">Disabled</span>" in page and f'action="{toggle_url(HELLO)}"' not in page
+    response = client.post(toggle_url(HELLO), data={"enabled": "true", "csrf_token": page_csrf(client, "/")})
+    assert response.status_code == 403 and "permission to change the job “Say Hello”" in text(response)
+    assert JobRecord.get_for_class_path(HELLO).enabled is False
+    assert client.post(toggle_url(EVERYTHING), data={
+        "enabled": "true", "csrf_token": page_csrf(client, "/")}).status_code == 302
+    assert JobRecord.get_for_class_path(EVERYTHING).enabled is True
+
+    stranger = make_user("stranger")
+    client = login_as(web_app, stranger)
+    assert client.post(toggle_url(HELLO), data={"enabled": "true", "csrf_token": page_csrf(client, "/")
+                                                }).status_code == 404
+
+
+def test_toggle_refuses_bad_input_and_foreign_redirects(web_client):
+    token = page_csrf(web_client, "/jobs/")
+    response = web_client.post(toggle_url(HELLO), data={"enabled": "maybe", "csrf_token": token})
+    assert response.status_code == 400 and "enabled=true or enabled=false" in text(response)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "/\t/evil.example/"):
+        response = web_client.post(toggle_url(HELLO), data={"enabled": "true", "next": target, "csrf_token": token})
+        assert response.location == job_url(HELLO), target
+
+
+def test_home_lists_jobs_waiting_to_be_enabled_and_links_to_all(web_client):
+    waiting = JobRecord.select().where(JobRecord.enabled == False, JobRecord.hidden == False).count()  # noqa: E712
+    JobRecord.insert_many(
+        [{"module_name": f"m{n}", "job_class_name": "J", "class_path": f"m{n}.J", "name": f"Waiting {n:02}",
+          "grouping": "Zz", "installed": True} for n in range(12)]
+    ).execute()
+    home = text(web_client.get("/"))
+    shown = re.findall(r'aria-label="Enable ([^"]+)"', home)
+    assert len(shown) == 10 and "Say Hello" in shown
+    link = f"All {waiting + 12} jobs waiting to be enabled"
+    assert f'href="/jobs/?enabled=false&amp;installed=true">{link}' in home
+    listing = text(web_client.get("/jobs/?enabled=false&installed=true"))
+    assert all(f">Waiting {n:02}</a>" in listing for n in range(12))
+
+    response = web_client.post(toggle_url(HELLO), data={"enabled": "true", "next": "/",
+                                                        "csrf_token": page_csrf(web_client, "/")})
+    assert response.location == "/"
+    assert "Say Hello" not in re.findall(r'aria-label="Enable ([^"]+)"', text(web_client.get("/")))
+
+
+def test_home_without_more_waiting_jobs_has_no_link(web_client):
+    JobRecord.update(enabled=True).where(JobRecord.class_path != HELLO).execute()
+    home = text(web_client.get("/"))
+    assert re.findall(r'aria-label="Enable ([^"]+)"', home) == ["Say Hello"]
+    assert "jobs waiting to be enabled" not in home
+
+
+def test_favicon_is_linked_and_served_without_login(web_app, web_client):
+    assert '<link rel="icon" type="image/svg+xml" href="/favicon.ico">' in text(web_client.get("/"))
+    response = web_app.test_client().get("/favicon.ico")  # anonymous, as a browser's own request is
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert text(response).startswith("<svg ")
+
+
+def test_sensitive_notice_only_for_jobs_with_variables(web_client):
+    for class_path in ("web_long_running.LongRunning", "lunch_order.LunchOrder"):
+        assert JobRecord.get_for_class_path(class_path).has_sensitive_variables
+    assert "sensitive variables" not in text(web_client.get(job_url("web_long_running.LongRunning")))
+    page = text(web_client.get(job_url("lunch_order.LunchOrder")))
+    assert "sensitive variables</strong>" in page and "Sensitive inputs" in page

@@ -23,6 +23,7 @@ from tests.factories import make_user
 from tests.factories import page_csrf
 
 HELLO = "hello_jobs.HelloJobs"
+EVERYTHING = "everything.ExampleEverythingJob"
 SLOW = "web_slow_logger.SlowLogger"
 EPOCH = datetime.datetime(2026, 1, 1, 12, 0, 0)
 
@@ -130,10 +131,10 @@ def test_result_page_shows_outcome(web_client):
     )
     add_logs(result, 2)
     page = text(web_client.get(f"/results/{result.id}/"))
-    assert "<title>Slow Logger · Failure · Jobdeck</title>" in page
+    assert "<title>✗ Slow Logger — FAILURE · Jobdeck</title>" in page
     assert 'data-status="FAILURE"' in page
     assert "3.50 s" in page
-    assert "&#34;lines&#34;: 3" in page
+    assert '<dt class="mono">lines</dt>\n    <dd><span class="input-value">3</span></dd>' in page
     assert "&#34;answer&#34;: 42" in page
     assert "ValueError: &lt;boom&gt;" in page
     assert 'data-finished="true"' in page  # not polling
@@ -141,6 +142,7 @@ def test_result_page_shows_outcome(web_client):
 
 
 def test_sensitive_inputs_are_hidden_and_not_rerunnable(web_client):
+    JobRecord.update(has_sensitive_variables=True).where(JobRecord.class_path == HELLO).execute()
     result = make_result(HELLO, task_kwargs=None)
     page = text(web_client.get(f"/results/{result.id}/"))
     assert "inputs were not stored" in page
@@ -215,7 +217,9 @@ def test_live_fragment_sends_only_new_lines_and_stops_when_finished(web_client):
     fragment = text(web_client.get(poll))
     assert fragment.count("<tr ") == 2 and "new one" in fragment
     assert 'hx-swap-oob="beforeend:#log-rows"' in fragment
-    assert 'id="result-summary" hx-swap-oob="true"' in fragment
+    assert 'id="result-status-card" hx-swap-oob="true"' in fragment
+    assert 'id="result-outcome" hx-swap-oob="true"' in fragment
+    assert "<title>▶ Slow Logger — STARTED · Jobdeck</title>" in fragment
     assert f"after={last_id + 2}" in fragment
     assert "<html" not in fragment
 
@@ -301,3 +305,137 @@ def test_home_shows_recent_and_attention(web_client):
     assert "<title>Home · Jobdeck</title>" in page
     assert "Failed runs" in page
     assert "Installed but not enabled" in page
+
+
+# --- result page: title, live swaps, cancel, inputs, linked objects ---------------------------------
+
+LINKER = '''
+from app.jobs import Job, ObjectVar, register_jobs
+from app.models import JobRecord, JobResult
+
+
+class Linker(Job):
+    class Meta:
+        name = "Linker"
+        has_sensitive_variables = False
+
+    previous = ObjectVar(model=JobResult, required=False)
+    job = ObjectVar(model=JobRecord, required=False)
+
+    def run(self, previous, job):
+        self.logger.info("This run.", extra={"object": self.job_result})
+        self.logger.info("This job.", extra={"object": self.job_model})
+'''
+
+
+def add_linker(web_app):
+    from app.catalog import sync_jobs
+
+    jobs_root = web_app.config["JOBDECK"].jobs_root
+    (jobs_root / "linker.py").write_text(LINKER + "\n\nregister_jobs(Linker)\n")
+    sync_jobs(jobs_root)
+    return enable("linker.Linker")
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("lines_before", [0, 2])
+def test_every_live_swap_has_its_target_on_the_page(web_client, status, lines_before):
+    """htmx logs htmx:oobErrorNoTarget for an out-of-band part whose id is not on the page."""
+    result = make_result(SLOW, status=Status.STATUS_PENDING, task_kwargs={"lines": 3})
+    add_logs(result, lines_before)
+    page = text(web_client.get(f"/results/{result.id}/"))
+    poll = re.search(r'id="log-poller" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    add_logs(result, 2, message="later")
+    JobResult.update(status=status, traceback="Cancelled by admin." if status == "REVOKED" else None).where(
+        JobResult.id == result.id).execute()
+    fragment = text(web_client.get(poll))
+    swaps = re.findall(r'<[^>]*?(?:id="([^"]*)"[^>]*)?hx-swap-oob="([^"]+)"', fragment)
+    assert len(swaps) >= 4
+    for element_id, how in swaps:
+        target = how.partition(":#")[2] if ":#" in how else element_id
+        assert target and f'id="{target}"' in page, (how, element_id)
+    assert f"<title>{'✓⊘✗⚠…▶'['SUCCESS REVOKED FAILURE ERRORED PENDING STARTED'.split().index(status)]} " \
+           f"Slow Logger — {status} · Jobdeck</title>" in fragment
+
+
+def test_cancelled_run_shows_its_reason_not_a_traceback(web_client):
+    result = make_result(SLOW, status=Status.STATUS_REVOKED, traceback="Cancelled by admin.")
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert '<h2>Traceback</h2>' not in page
+    assert re.search(r'id="result-reason"[^>]*>Cancelled by admin\.</div>', page)
+    errored = make_result(SLOW, status=Status.STATUS_ERRORED, traceback="time limit exceeded")
+    page = text(web_client.get(f"/results/{errored.id}/"))
+    assert '<h2>Traceback</h2>' not in page and 'id="result-reason"' in page
+    failed = make_result(SLOW, status=Status.STATUS_FAILURE, traceback="Traceback (most recent call last):\nKeyError")
+    page = text(web_client.get(f"/results/{failed.id}/"))
+    assert '<h2>Traceback</h2>' in page and 'id="result-reason"' not in page
+
+
+def test_cancel_asks_for_confirmation(web_client):
+    result = make_result(SLOW, status=Status.STATUS_STARTED)
+    url = f"/results/{result.id}/cancel"
+    page = text(web_client.get(f"/results/{result.id}/"))
+    form = re.search(r'<form method="get" class="inline" action="([^"]+)"([^>]*)>', page)
+    assert form.group(1) == url and f'hx-post="{url}"' in form.group(2)
+    assert 'hx-confirm="Cancel this run of “Slow Logger”?' in form.group(2) and "csrf_token" in form.group(2)
+    confirm = text(web_client.get(url))  # without JavaScript
+    assert "Cancel this run of “Slow Logger”?" in confirm and f'<form method="post" action="{url}"' in confirm
+    assert JobResult.get_by_id(result.id).status == Status.STATUS_STARTED
+    response = web_client.post(url, headers={"HX-Request": "true"}, data={"csrf_token": page_csrf(web_client, "/")})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == f"/results/{result.id}/"
+    assert JobResult.get_by_id(result.id).status == Status.STATUS_REVOKED
+    assert web_client.get(url).location == f"/results/{result.id}/"  # finished: nothing to confirm
+
+
+def test_inputs_show_objects_by_name_with_a_link(web_app, web_client):
+    add_linker(web_app)
+    hello = JobRecord.get_for_class_path(HELLO)
+    earlier = make_result(HELLO)
+    gone = "00000000-0000-0000-0000-00000000beef"
+    result = make_result("linker.Linker", task_kwargs={"previous": str(earlier.id), "job": str(hello.id)})
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert f'<a class="input-value" href="/jobs/{hello.id}/">Say Hello</a>' in page
+    assert f'<a class="input-value" href="/results/{earlier.id}/">{earlier}</a>' in page
+    everything = make_result(EVERYTHING, task_kwargs={
+        "example_jobs": [str(hello.id), gone], "example_job": None, "example_string": "x" * 300})
+    page = text(web_client.get(f"/results/{everything.id}/"))
+    assert f'<a class="input-value" href="/jobs/{hello.id}/">Say Hello</a>, ' \
+           f'<span class="input-value muted">{gone}</span>' in page
+    assert f'<span class="input-value">{"x" * 300}</span>' in page
+
+    viewer = make_user("viewer")
+    grant(viewer, ["extras.jobresult"], ["view"])
+    grant(viewer, ["extras.job"], ["view"], {"grouping": "Examples"})
+    page = text(login_as(web_app, viewer).get(f"/results/{everything.id}/"))
+    assert "Say Hello" not in page and f'<span class="input-value muted">{hello.id}</span>' in page
+
+
+def test_a_job_without_variables_does_not_mention_sensitive_inputs(web_client):
+    result = make_result("export_text.ExportText", task_kwargs=None)
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert "This job takes no input." in page and "inputs were not stored" not in page
+
+
+def test_log_entries_link_their_object(web_app, web_client):
+    from flask import url_for
+
+    from app.execution.submit import run_in_process
+    from app.models import Token
+
+    record = add_linker(web_app)
+    admin = User.get(User.username == "admin")
+    result = run_in_process(record, admin, {})
+    assert result.status == Status.STATUS_SUCCESS
+    with web_app.test_request_context():
+        pages = {"This run.": url_for("results.result_detail", result_id=result.id),
+                 "This job.": url_for("jobs.job_detail", job_id=record.id)}
+    linked = {entry.message: entry.absolute_url for entry in JobLogEntry.select() if entry.message in pages}
+    assert linked == pages
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert f'<a href="{pages["This run."]}">Linker created at ' in page
+    assert f'<a href="{pages["This job."]}">Linker</a>' in page
+
+    _token, key = Token.issue(admin, description="tests")
+    body = web_app.test_client().get(f"/api/extras/job-logs/?job_result={result.id}",
+                                     headers={"Authorization": f"Token {key}"}).json
+    assert {line["message"]: line["absolute_url"] for line in body["results"] if line["message"] in pages} == pages

@@ -84,6 +84,10 @@ class JobRecord(BaseModel):
     def display(self) -> str:
         return str(self)
 
+    def get_absolute_url(self) -> str:
+        """The job page's path (the web route ``/jobs/<id>/``; models know no Flask)."""
+        return f"/jobs/{self.id}/"
+
     @property
     def description_first_line(self) -> str:
         for line in (self.description or "").splitlines():

@@ -46,6 +46,10 @@ class JobResult(BaseModel):
     def __str__(self):
         return f"{self.name} created at {self.date_created} ({self.status})"
 
+    def get_absolute_url(self) -> str:
+        """The result page's path (the web route ``/results/<id>/``; models know no Flask)."""
+        return f"/results/{self.id}/"
+
     @property
     def is_finished(self) -> bool:
         return self.status in JobResultStatusChoices.TERMINAL

@@ -16,8 +16,14 @@ from app.security import can
 from app.security import restrict
 
 bp = Blueprint("home", __name__)
+# Browsers ask for /favicon.ico on their own: it serves the SVG icon, public like every static file
+# (url_for("static", filename="favicon.svg") builds this URL).
+bp.record_once(
+    lambda state: state.app.add_url_rule("/favicon.ico", endpoint="static", defaults={"filename": "favicon.svg"})
+)
 
 RECENT = 10
+DISABLED_SHOWN = 10
 PROBLEM_STATUSES = (Status.STATUS_FAILURE, Status.STATUS_ERRORED)
 
 
@@ -38,14 +44,13 @@ def index():
         .limit(5)
     )
     running = visible_results.where(JobResult.status.in_(list(Status.RUNNING))).count()
-    disabled = []
+    disabled, disabled_count = [], 0
     if can(user, "change", JobRecord):
-        disabled = list(
-            restrict(JobRecord.select(), user, "change")
-            .where((JobRecord.enabled == False) & (JobRecord.installed == True) & (JobRecord.hidden == False))  # noqa: E712
-            .order_by(fn.LOWER(JobRecord.grouping), fn.LOWER(JobRecord.name))
-            .limit(10)
+        waiting = restrict(JobRecord.select(), user, "change").where(
+            (JobRecord.enabled == False) & (JobRecord.installed == True) & (JobRecord.hidden == False)  # noqa: E712
         )
+        disabled = list(waiting.order_by(fn.LOWER(JobRecord.grouping), fn.LOWER(JobRecord.name)).limit(DISABLED_SHOWN))
+        disabled_count = len(disabled) if len(disabled) < DISABLED_SHOWN else waiting.count()
     broken = load_report().errors if can(user, "view", JobRecord) else []
     return render_template(
         "home/index.html",
@@ -53,6 +58,7 @@ def index():
         failed=failed,
         running=running,
         disabled=disabled,
+        disabled_count=disabled_count,
         broken=broken,
         can_change_jobs=can(user, "change", JobRecord),
         can_view_jobs=can(user, "view", JobRecord),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 
@@ -20,6 +21,7 @@ from peewee import fn
 
 from app.catalog import job_class_for
 from app.catalog import load_report
+from app.db import utcnow
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution.submit import submit
@@ -39,6 +41,12 @@ bp = Blueprint("jobs", __name__)
 log = logging.getLogger(__name__)
 
 _TRUE = ("1", "true", "yes", "on")
+# The job list's columns; ListedJob is one row with its last run and whether the user may change it.
+LISTED = (JobRecord.id, JobRecord.name, JobRecord.grouping, JobRecord.description, JobRecord.enabled,
+          JobRecord.installed, JobRecord.hidden)
+ListedJob = collections.namedtuple(
+    "ListedJob", [field.name for field in LISTED] + ["last_id", "last_status", "last_created", "can_change"]
+)
 
 
 def me():
@@ -64,9 +72,7 @@ def latest_result_id(user):
 @bp.route("/jobs/")
 def job_list():
     user = me()
-    listed = (JobRecord.id, JobRecord.name, JobRecord.grouping, JobRecord.description, JobRecord.enabled,
-              JobRecord.installed, JobRecord.hidden)
-    query = restrict(JobRecord.select(*listed), user, "view")
+    query = restrict(JobRecord.select(*LISTED), user, "view")
     show_hidden = _flag("hidden")
     if not show_hidden:
         query = query.where(JobRecord.hidden == False)  # noqa: E712
@@ -83,17 +89,7 @@ def job_list():
             | JobRecord.description**pattern
             | JobRecord.class_path**pattern
         )
-    last = JobResult.alias("last")
-    rows = (
-        query.select_extend(
-            last.id.alias("last_id"),
-            last.status.alias("last_status"),
-            last.date_created.alias("last_created"),
-        )
-        .join(last, JOIN.LEFT_OUTER, on=(last.id == latest_result_id(user)))
-        .order_by(fn.LOWER(JobRecord.grouping), fn.LOWER(JobRecord.name))
-        .namedtuples()
-    )
+    rows = job_rows(user, query)
     groups = [
         (grouping, list(records)) for grouping, records in itertools.groupby(rows, key=lambda r: r.grouping)
     ]
@@ -101,13 +97,35 @@ def job_list():
     return render_template(
         "jobs/list.html",
         groups=groups,
-        total=sum(len(records) for _, records in groups),
+        total=len(rows),
         errors=errors,
         search=search,
         show_hidden=bool(show_hidden),
         filters={k: request.args.get(k, "") for k in ("enabled", "installed")},
         can_view_jobs=can(user, "view", JobRecord),
     )
+
+
+def job_rows(user, query) -> list:
+    """The job list's rows for a query of visible records: each with its last run and ``can_change``."""
+    last = JobResult.alias("last")
+    rows = list(
+        query.select_extend(
+            last.id.alias("last_id"),
+            last.status.alias("last_status"),
+            last.date_created.alias("last_created"),
+        )
+        .join(last, JOIN.LEFT_OUTER, on=(last.id == latest_result_id(user)))
+        .order_by(fn.LOWER(JobRecord.grouping), fn.LOWER(JobRecord.name))
+        .dicts()
+    )
+    changeable = set()
+    if rows and can(user, "change", JobRecord):
+        # One query for the whole page, whatever the number of jobs.
+        ids = [row["id"] for row in rows]
+        allowed = restrict(JobRecord.select(JobRecord.id).where(JobRecord.id.in_(ids)), user, "change")
+        changeable = {row.id for row in allowed}
+    return [ListedJob(**row, can_change=row["id"] in changeable) for row in rows]
 
 
 def get_record(job_id=None, class_path=None) -> JobRecord:
@@ -210,6 +228,8 @@ def render_job_page(record, job_class, form, options, load_error=None):
         "recent": recent,
         "can_run": can(user, "run", record),
         "can_change": can(user, "change", record),
+        # A job without variables has no inputs to keep or lose, whatever has_sensitive_variables says.
+        "sensitive_inputs": record.has_sensitive_variables and (job_class is None or bool(job_class._get_vars())),
         "template_error": None,
     }
     custom = job_template_name(record, job_class)
@@ -231,3 +251,33 @@ def render_job_page(record, job_class, form, options, load_error=None):
                 f"The job's template “{record.template_name}” failed to render: {type(exc).__name__}: {exc}"
             )
     return render_template("extras/job.html", **context)
+
+
+@bp.route("/jobs/<uuid:job_id>/enabled/", methods=["POST"])
+def set_enabled(job_id):
+    """The Enable/Disable toggle: ``enabled=true|false``; htmx gets the job list row back, a form a redirect."""
+    record = get_record(job_id=job_id)
+    if not can(me(), "change", record):
+        abort(403, description=f"You do not have permission to change the job “{record}”.")
+    wanted = request.form.get("enabled", "").strip().lower()
+    if wanted not in ("true", "false"):
+        abort(400, description="Say whether to enable the job: enabled=true or enabled=false.")
+    record.enabled = wanted == "true"
+    record.last_updated = utcnow()
+    record.save(only=[JobRecord.enabled, JobRecord.last_updated])
+    back = local_path(request.form.get("next", "")) or url_for("jobs.job_detail", job_id=record.id)
+    if request.headers.get("HX-Request") == "true" and request.form.get("row"):
+        row = job_rows(me(), JobRecord.select(*LISTED).where(JobRecord.id == record.id))[0]
+        return render_template("jobs/_row.html", job=row, back=back)
+    state = "enabled" if record.enabled else "disabled"
+    note = "" if record.installed or not record.enabled else " It is not installed, so it still cannot run."
+    flash(f"Job “{record}” {state}.{note}", "success")
+    return redirect(back)
+
+
+def local_path(target: str) -> str:
+    """``target`` when it is a path on this site (never another host), else ''."""
+    # Browsers drop tabs and newlines and read a backslash as "/": "/\t/evil.example" leads off-site.
+    if not target.startswith("/") or target.startswith("//") or any(ch < " " or ch == "\\" for ch in target):
+        return ""
+    return target

@@ -29,6 +29,8 @@ from app.security import can
 from app.security import restrict
 from app.web import log_table
 from app.web.rerun import rerun_inputs
+from app.web.result_inputs import input_rows
+from app.web.result_inputs import job_variables
 from app.web.result_list import ResultFilters
 from app.web.result_list import result_page
 
@@ -67,6 +69,7 @@ def may_run(result: JobResult) -> bool:
 
 
 def summary_context(result: JobResult) -> dict:
+    """What the status card and the outcome show (the page and every live poll)."""
     record = result.job_record if result.job_record_id else None
     files = list(
         FileProxy.select(
@@ -76,6 +79,7 @@ def summary_context(result: JobResult) -> dict:
         .order_by(FileProxy.uploaded_at)
     )
     sensitive = record.has_sensitive_variables if record is not None else result.task_kwargs is None
+    reason = ended_early_reason(result)
     return {
         "result": result,
         "record": record,
@@ -88,10 +92,26 @@ def summary_context(result: JobResult) -> dict:
         and record is not None
         and may_run(result),
         "return_value": None if result.result is None else json.dumps(result.result, indent=2, default=str),
-        "inputs": None
-        if result.task_kwargs is None
-        else json.dumps(result.task_kwargs, indent=2, default=str),
+        "reason": reason,
+        "traceback": None if reason else result.traceback,
     }
+
+
+def ended_early_reason(result: JobResult) -> str | None:
+    """Why a run was cancelled or could not finish (stored in ``traceback``), when it is not a traceback."""
+    text = (result.traceback or "").strip()
+    if not text:
+        return None
+    if result.status == Status.STATUS_REVOKED or not text.startswith("Traceback (most recent call last)"):
+        return text
+    return None
+
+
+def inputs_context(result: JobResult, record: JobRecord | None) -> dict:
+    """The Inputs card: stored inputs with objects by name, or why there are none."""
+    variables = job_variables(record)
+    rows = None if result.task_kwargs is None else input_rows(result.task_kwargs, variables, me())
+    return {"input_rows": rows, "takes_no_input": variables == {} and not result.task_kwargs}
 
 
 @bp.route("/results/<uuid:result_id>/")
@@ -102,6 +122,7 @@ def result_detail(result_id):
     before = log_table._int(request.args.get("before"))
     logs = log_table.log_page(result.id, filters, after=after, before=before)
     live = not result.is_finished and before is None
+    context = summary_context(result)
     return render_template(
         "results/detail.html",
         logs=logs,
@@ -109,7 +130,8 @@ def result_detail(result_id):
         levels=log_table.LEVELS,
         live=live,
         groupings=log_table.groupings(result.id, logs.entries),
-        **summary_context(result),
+        **context,
+        **inputs_context(result, context["record"]),
     )
 
 
@@ -133,13 +155,17 @@ def result_live(result_id):
     )
 
 
-@bp.route("/results/<uuid:result_id>/cancel", methods=["POST"])
+@bp.route("/results/<uuid:result_id>/cancel", methods=["GET", "POST"])
 def cancel(result_id):
+    """GET: the confirmation page (Cancel without JavaScript); POST: cancel. htmx confirms in the browser."""
     result = get_result(result_id)
     if not may_run(result):
         abort(403, description=f"You do not have permission to cancel “{result.name}”.")
+    back = url_for("results.result_detail", result_id=result.id)
     if result.is_finished:
         flash(f"This run has already finished ({result.status}).", "warning")
+    elif request.method == "GET":
+        return render_template("results/confirm_cancel.html", result=result, back=back)
     else:
         from app.execution.supervisor import request_cancel
 
@@ -147,7 +173,9 @@ def cancel(result_id):
             flash("Cancellation requested.", "info")
         else:
             flash("The cancellation could not be delivered; try again.", "danger")
-    return redirect(url_for("results.result_detail", result_id=result.id))
+    if request.headers.get("HX-Request") == "true":
+        return "", 204, {"HX-Redirect": back}
+    return redirect(back)
 
 
 @bp.route("/results/<uuid:result_id>/rerun", methods=["POST"])
