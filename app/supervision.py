@@ -7,7 +7,7 @@ web server was not started by ``serve`` (then nothing supervises a worker from h
 
 States: ``running``; ``restarting`` (it crashed and is restarted after a back-off); ``gave-up`` (it
 crashed too often in a short time: no jobs run until ``serve`` is restarted); ``none`` (``serve
---no-worker``); ``stopping``.
+--no-worker``). Only ``serve``'s main flow writes it, never a signal handler, so writes never overlap.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import zlib
 
 __all__ = ["STATES", "SupervisionBoard", "worker_supervision"]
 
-STATES = ("running", "restarting", "gave-up", "none", "stopping")
+STATES = ("running", "restarting", "gave-up", "none")
 CONFIG_KEY = "JOBDECK_WORKER_SUPERVISION"
 
 _HEADER = struct.Struct("<II")  # payload length, crc32

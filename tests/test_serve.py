@@ -385,3 +385,21 @@ def test_serve_gives_up_on_a_worker_that_keeps_crashing_and_says_so(workdir, sta
     server.process.send_signal(signal.SIGINT)
     assert server.process.wait(timeout=60) == 1, server.output()  # the worker failed meanwhile
     assert wait_until_gone(tree, timeout=5) == set()
+
+
+def test_the_supervision_board_is_shared_with_forked_processes():
+    from app.supervision import SupervisionBoard
+
+    board = SupervisionBoard()
+    assert board.read() is None
+    board.write("running", "up")
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, as a web process would
+        deadline = time.monotonic() + 10
+        while board.read() != {"state": "restarting", "detail": "again"} and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os._exit(0 if board.read() == {"state": "restarting", "detail": "again"} else 1)
+    board.write("restarting", "again")  # written after the fork: the child still sees it
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    with pytest.raises(ValueError):
+        board.write("sleeping", "no such state")

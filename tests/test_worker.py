@@ -156,6 +156,30 @@ def test_reaper_rules(fixture_jobs):
     assert "outlived its time limit" in JobResult.get_by_id(unknown_overdue.id).traceback
 
 
+def test_reaper_rules_for_a_recorded_supervising_process(fixture_jobs):
+    now = utcnow()
+    WorkerHeartbeat.create(name=f"{HOST}:{os.getpid()}", hostname=HOST, pid=os.getpid(), last_seen=now)
+    lost_supervisor = started_result(f"{HOST}:{os.getpid()}")  # its worker beats, its supervisor is gone
+    lost_supervisor.supervisor_pid = dead_pid()
+    lost_supervisor.save()
+    WorkerHeartbeat.create(name=f"{HOST}:{dead_pid()}", hostname=HOST, pid=dead_pid(), last_seen=now)
+    watched = started_result(f"{HOST}:{dead_pid()}")  # its worker died, its supervisor still watches it
+    watched.supervisor_pid = os.getpid()
+    watched.save()
+    reused = started_result(f"{HOST}:{os.getpid()}")
+    sleeper = subprocess.Popen(["sleep", "30"])  # started after the run: the pid is not its supervisor
+    reused.supervisor_pid, reused.date_started = sleeper.pid, utcnow() - datetime.timedelta(seconds=5)
+    reused.save()
+    try:
+        assert set(reaper.reap()) == {str(lost_supervisor.id), str(reused.id)}
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert JobResult.get_by_id(watched.id).status == Status.STATUS_STARTED
+    assert (f"its supervising process {lost_supervisor.supervisor_pid} on {HOST} is no longer running"
+            in JobResult.get_by_id(lost_supervisor.id).traceback)
+
+
 def test_pid_alive():
     assert reaper.pid_alive(os.getpid())
     assert not reaper.pid_alive(dead_pid())

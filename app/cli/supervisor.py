@@ -144,10 +144,7 @@ class Supervisor:
             return
         grace, message = self.STAGES[self.stage]
         self.stage += 1
-        if self.stage == 1:
-            self.restart_at = None
-            if self.worker_processes is not None:
-                self.board.write("stopping", "Jobdeck is stopping.")
+        self.restart_at = None
         _say(("\n" if self.stage == 1 else "") + message)
         self.deadline = None if grace is None else time.monotonic() + grace
         for pid, (_name, graceful, immediate) in list(self.children.items()):
@@ -172,7 +169,7 @@ class Supervisor:
                 self._exited(pid, os.waitstatus_to_exitcode(status))
                 continue
             now = time.monotonic()
-            if self.restart_at is not None and now >= self.restart_at:
+            if self.restart_at is not None and now >= self.restart_at and not self.stopping:
                 self.restart_at = None
                 pid = self.start_worker(self.worker_processes)
                 _say(f"jobdeck: the job worker was restarted (pid {pid}).")
