@@ -202,7 +202,7 @@ def test_serve_creates_admin_serves_the_app_and_stops_every_process_on_ctrl_c(wo
     assert f"Database:      {workdir / 'jobdeck.sqlite3'} (new: created now;" in banner
     assert f"Queue:         {workdir / 'jobdeck-queue.sqlite3'}" in banner
     assert f"Jobs root:     {workdir / 'jobs_root'} (" in banner
-    assert f"at http://127.0.0.1:{server.port}/profile/password/" in banner
+    assert f"Change it after logging in at http://127.0.0.1:{server.port}/profile/password/" in banner
 
     db.bind(f"sqlite:///{workdir / 'jobdeck.sqlite3'}")
     admin = User.get(User.username == "admin")

@@ -158,9 +158,8 @@ def ensure_admin(password_page: str = "/profile/password/") -> list[str]:
                 f"Change it after logging in at {password_page}"]
     password = secrets.token_urlsafe(12)
     make_superuser(ADMIN_USERNAME, password)
-    return [f"Username:  {ADMIN_USERNAME}", f"Password:  {password}",
-            "(shown only this once: note it, or change it after logging in",
-            f" at {password_page})"]
+    return [f"Username:  {ADMIN_USERNAME}", f"Password:  {password}", "(shown only this once: note it now)",
+            f"Change it after logging in at {password_page}"]
 
 
 def public_url(host: str, port: int) -> str:

@@ -27,12 +27,17 @@ PARENT_CHECK_INTERVAL = 0.5  # where there is no PR_SET_PDEATHSIG
 REAP_TIMEOUT = 5.0
 
 
+_libc = None  # loaded once, in the worker process, so each job process inherits it
+
+
 def _prctl(option: int, value: int) -> bool:
+    global _libc
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(option, value, 0, 0, 0) == 0
+        if _libc is None:
+            _libc = ctypes.CDLL(None, use_errno=True)
+        return _libc.prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
