@@ -2,7 +2,9 @@
 
 ``run_worker()`` syncs the job catalog, registers a heartbeat, reaps runs orphaned by a dead worker,
 then runs one Huey consumer whose worker processes serve every requested queue. Each job runs in a
-child forked by its worker process (``app.execution.supervisor``).
+child forked by its worker process (``app.execution.supervisor``). The consumer and its worker
+processes are child subreapers: what a job leaves behind when its supervising process dies is
+re-parented to the consumer, which kills and reaps it (``app.execution.process_tree``).
 
 Signals (to the main process): SIGINT or SIGHUP stops gracefully, letting running jobs finish (a
 second one stops now); SIGTERM stops now: running jobs are killed and recorded ERRORED.
@@ -29,6 +31,8 @@ from app.config import configure
 from app.config import from_environment
 from app.execution import reaper
 from app.execution import supervisor
+from app.execution.process_tree import become_subreaper
+from app.execution.process_tree import reap_leftovers
 from app.jobs.loader import local_source
 from app.models import WorkerHeartbeat
 from app.queue import make_huey
@@ -36,6 +40,8 @@ from app.queue import make_huey
 __all__ = ["run_worker"]
 
 log = logging.getLogger("jobdeck.worker")
+
+LEFTOVER_CHECK_INTERVAL = 0.5  # seconds between the consumer's looks for adopted job processes
 
 # Inherited queue connections are kept referenced so they are never closed in a forked process:
 # closing a SQLite connection opened by the parent could disturb the parent's locks.
@@ -61,6 +67,7 @@ class QueueWorker(Worker):
         self.next = 0
 
     def initialize(self):
+        become_subreaper()
         _rebind_after_fork(self.database_url, self.hueys)
         gc.freeze()  # fewer copy-on-write pages in every job child forked from here
         super().initialize()
@@ -177,6 +184,7 @@ class JobdeckConsumer(Consumer):
         self.database_url = database_url
         self.heartbeat = heartbeat
         self.keeper = WalKeeper(db.database.obj)
+        self.next_leftover_check = 0.0
         super().__init__(hueys[0], **options)
         # Huey restarts itself on SIGHUP by re-executing sys.argv, which `python -c` and `jobdeck serve`
         # children cannot survive; a hang-up (closed terminal) stops gracefully instead.
@@ -192,6 +200,7 @@ class JobdeckConsumer(Consumer):
                                    interval=self.scheduler_interval, periodic=self.periodic)
 
     def start(self):
+        become_subreaper()
         for huey in self.hueys[1:]:
             huey.storage.close()  # the base class closes the first one before forking
         super().start()
@@ -211,7 +220,22 @@ class JobdeckConsumer(Consumer):
     def loop(self, health_check_ts=None):
         health_check_ts = super().loop(health_check_ts)
         self.heartbeat.tick()
+        self.reap_adopted()
         return health_check_ts
+
+    def reap_adopted(self, *, now: bool = False) -> None:
+        """Kill and reap processes of jobs whose supervising worker process died (re-parented here)."""
+        if not now and time.monotonic() < self.next_leftover_check:
+            return
+        self.next_leftover_check = time.monotonic() + LEFTOVER_CHECK_INTERVAL
+        keep = {process.pid for _, process in self.worker_threads} | {self.scheduler.pid}
+        try:
+            count = reap_leftovers(keep, timeout=1.0)
+        except Exception:
+            log.exception("could not reap processes left by a lost worker process")
+            return
+        if count:
+            log.warning("killed %d process(es) left behind by a job whose worker process died", count)
 
     def _join_workers(self):
         # A graceful stop waits for running jobs; keep beating meanwhile so nobody reaps them.
@@ -270,6 +294,7 @@ def run_worker(queues: list[str] | None = None, workers: int = 2) -> None:
         consumer.run()
     finally:
         if consumer is not None:
+            consumer.reap_adopted(now=True)
             consumer.keeper.close()
         heartbeat.unregister()
         log.info("worker %s stopped", name)

@@ -36,7 +36,8 @@ def test_status_counts_live_workers_only(api, admin_key):
     WorkerHeartbeat.create(name="w2", hostname="h", pid=2, last_seen=utcnow() - datetime.timedelta(hours=1))
     body = api.get("/api/status/", admin_key).json
     assert body == {"jobdeck-version": __version__, "python-version": platform.python_version(),
-                    "workers-running": 1, "celery-workers-running": 1}
+                    "workers-running": 1, "celery-workers-running": 1,
+                    "worker-supervision": None}  # not started by `jobdeck serve`
 
 
 def test_status_needs_credentials(api):

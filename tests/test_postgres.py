@@ -35,7 +35,7 @@ def postgres(tmp_path):
 
 
 def test_migrate_is_idempotent_on_postgres(postgres):
-    assert db.migrate() == ["0001_initial", "0002_result_status_date_index"]
+    assert db.migrate() == ["0001_initial", "0002_result_status_date_index", "0004_result_process"]
     assert db.migrate() == []
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import os
 import queue
 import re
@@ -13,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -196,8 +199,10 @@ def test_serve_creates_admin_serves_the_app_and_stops_every_process_on_ctrl_c(wo
     assert server.wait_for_http("/login") == 200
     banner = "".join(server.out)
     assert f"Jobdeck is running at http://127.0.0.1:{server.port}/" in banner
-    assert f"Database:      {workdir / 'jobdeck.sqlite3'}" in banner
+    assert f"Database:      {workdir / 'jobdeck.sqlite3'} (new: created now;" in banner
     assert f"Queue:         {workdir / 'jobdeck-queue.sqlite3'}" in banner
+    assert f"Jobs root:     {workdir / 'jobs_root'} (" in banner
+    assert f"Change it after logging in at http://127.0.0.1:{server.port}/profile/password/" in banner
 
     db.bind(f"sqlite:///{workdir / 'jobdeck.sqlite3'}")
     admin = User.get(User.username == "admin")
@@ -228,6 +233,7 @@ def test_serve_creates_admin_serves_the_app_and_stops_every_process_on_ctrl_c(wo
 def test_serve_keeps_existing_users_and_uses_the_configured_password(workdir, started):
     server = started("--no-worker", env={"JOBDECK_ADMIN_PASSWORD": "let-me-in"})
     server.wait_for_output(r"Password:\s+the value of JOBDECK_ADMIN_PASSWORD")
+    server.wait_for_output(r"Change it after logging in at http://127\.0\.0\.1:\d+/profile/password/")
     assert "let-me-in" not in server.output()
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=60) == 0, server.output()
@@ -237,6 +243,7 @@ def test_serve_keeps_existing_users_and_uses_the_configured_password(workdir, st
 
     again = started("--no-worker")
     again.wait_for_output(r"Log in with an existing account")
+    assert re.search(r"Database:\s+\S+jobdeck.sqlite3\n", "".join(again.out))  # not new this time
     assert User.select().count() == 1
     again.process.send_signal(signal.SIGINT)
     assert again.process.wait(timeout=60) == 0
@@ -289,3 +296,110 @@ def test_ensure_admin_only_when_there_is_no_user(tmp_path, monkeypatch, capsys):
     assert serve_command.ensure_admin()[0].startswith("Log in with an existing account")
     assert User.select().count() == 1
     db.database.close()
+
+
+# -- a crashed job worker ---------------------------------------------------------------------------
+
+
+def new_worker_pid(workdir, old: set[int], timeout=STARTUP_TIMEOUT) -> int:
+    """The pid of a worker heartbeat other than ``old`` (serve's restarted worker)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = {beat.pid for beat in WorkerHeartbeat.select()} - old
+        if pids:
+            return pids.pop()
+        time.sleep(0.1)
+    raise AssertionError("no new worker heartbeat was recorded")
+
+
+def api_status(server, key: str) -> dict:
+    request = urllib.request.Request(server.url + "/api/status/", headers={"Authorization": f"Token {key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def token_for_admin(server, workdir) -> str:
+    made = subprocess.run([sys.executable, "-m", "app.cli", "token", "create", "--username", "admin"], cwd=workdir,
+                          env=server.env, capture_output=True, text=True, check=True)
+    return made.stdout.split()[0]
+
+
+def home_page(server, password: str) -> str:
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    login = opener.open(server.url + "/login", timeout=10).read().decode()
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+    form = urllib.parse.urlencode({"csrf_token": csrf, "username": "admin", "password": password}).encode()
+    return opener.open(server.url + "/login", data=form, timeout=10).read().decode()
+
+
+def test_serve_restarts_a_killed_worker_which_runs_the_next_job(workdir, started):
+    server = started()
+    server.wait_for_http("/login")
+    first = worker_pids(workdir)
+    (worker,) = first
+    old_tree = descendants(worker) | {worker}
+    assert worker in descendants(server.process.pid)
+
+    os.kill(worker, signal.SIGKILL)
+    restarted = new_worker_pid(workdir, first)
+    assert "The job worker stopped unexpectedly (exit status -9); restarting it in 1 s" in "".join(server.err)
+    assert server.process.poll() is None
+    assert wait_until_gone(old_tree, timeout=5) == set()  # the dead worker's processes went with it
+    assert api_status(server, token_for_admin(server, workdir))["worker-supervision"] == {
+        "state": "running", "detail": f"The job worker (pid {restarted}) is running."}
+
+    jobdeck = [sys.executable, "-m", "app.cli"]
+    subprocess.run([*jobdeck, "jobs", "enable", "hello_jobs.HelloJobs"], cwd=workdir, env=server.env,
+                   check=True, capture_output=True)
+    ran = subprocess.run([*jobdeck, "runjob", "--timeout", "30", "hello_jobs.HelloJobs"], cwd=workdir,
+                         env=server.env, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stdout + ran.stderr + server.output()
+
+    tree = settled_descendants(server.process.pid)
+    server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=60) == 0, server.output()
+    assert wait_until_gone(tree, timeout=5) == set()
+
+
+def test_serve_gives_up_on_a_worker_that_keeps_crashing_and_says_so(workdir, started):
+    server = started("--max-worker-crashes", "2")
+    password = server.wait_for_output(r"^\|\s+Password:\s+(\S+)\s+\|$").group(1)
+    server.wait_for_http("/login")
+    seen = worker_pids(workdir)
+    os.kill(next(iter(seen)), signal.SIGKILL)
+    second = new_worker_pid(workdir, seen)
+    os.kill(second, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while "Jobdeck stopped restarting it" not in "".join(server.err):
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.1)
+    assert server.process.poll() is None  # the web UI stays up
+
+    supervision = api_status(server, token_for_admin(server, workdir))["worker-supervision"]
+    assert supervision["state"] == "gave-up"
+    assert supervision["detail"].startswith("The job worker stopped unexpectedly 2 times within 60 s")
+    home = home_page(server, password)
+    assert 'id="worker-supervision"' in home and "No job worker is running." in home
+
+    tree = settled_descendants(server.process.pid)
+    server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=60) == 1, server.output()  # the worker failed meanwhile
+    assert wait_until_gone(tree, timeout=5) == set()
+
+
+def test_the_supervision_board_is_shared_with_forked_processes():
+    from app.supervision import SupervisionBoard
+
+    board = SupervisionBoard()
+    assert board.read() is None
+    board.write("running", "up")
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, as a web process would
+        deadline = time.monotonic() + 10
+        while board.read() != {"state": "restarting", "detail": "again"} and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os._exit(0 if board.read() == {"state": "restarting", "detail": "again"} else 1)
+    board.write("restarting", "again")  # written after the fork: the child still sees it
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    with pytest.raises(ValueError):
+        board.write("sleeping", "no such state")

@@ -26,9 +26,11 @@ from app.models import WorkerHeartbeat
 from tests.conftest import enable
 from tests.conftest import make_config
 from tests.conftest import setup_database
+from tests.support.processes import parent_of
+from tests.support.processes import spawned
+from tests.support.processes import still_running
 from tests.support.worker import WorkerProcess
 from tests.support.worker import log_messages
-from tests.support.worker import sleeper_pid
 from tests.support.worker import wait_for_result
 from tests.support.worker import wait_for_status
 from tests.support.worker import worker_environment
@@ -106,20 +108,28 @@ def test_a_killed_worker_s_run_is_errored_when_a_worker_starts_again(fixture_job
     assert not WorkerHeartbeat.select().where(WorkerHeartbeat.name == lost_name).exists()
 
 
-def test_a_job_whose_worker_process_dies_records_its_own_end(fixture_jobs, worker):
-    from app.execution.events import ORPHANED
-
-    enable("sleeper.Sleeper")
-    result = start_sleeper(milliseconds=2000)
-    child = sleeper_pid(result.id)
-    supervisor = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    assert supervisor in _children_of(worker.pid)
-    os.kill(supervisor, signal.SIGKILL)  # the Huey worker process reading the job's pipe
-    result = wait_for_result(result.id, timeout=15)
-    assert result.status == Status.STATUS_SUCCESS and result.result == 2000
-    messages = log_messages(result.id)
-    assert messages[-3:] == [ORPHANED, "Woke up.", "Job completed"]
-    assert result.log_count == len(messages)
+def test_a_job_dies_with_its_worker_process_and_its_run_is_errored_in_time(fixture_jobs, worker_factory):
+    lost_after = 3.0
+    worker = worker_factory(env={"JOBDECK_WORKER_LOST_AFTER": str(lost_after)})
+    enable("spawner.Spawner")
+    result = submit(JobRecord.get_for_class_path("spawner.Spawner"), None, {"milliseconds": 60_000})
+    wait_for_status(result.id, Status.STATUS_STARTED)
+    job, started = spawned(result.id)
+    supervisor = parent_of(job)
+    assert supervisor in _children_of(worker.pid)  # a Huey worker process of this worker
+    os.kill(supervisor, signal.SIGKILL)  # that process only: the worker's main process lives on
+    killed_at = time.monotonic()
+    result = wait_for_result(result.id, timeout=lost_after + 10)
+    assert time.monotonic() - killed_at < lost_after
+    assert result.status == Status.STATUS_ERRORED
+    assert result.traceback.startswith(f"worker lost: {worker.name} stopped while the job ran")
+    assert f"its supervising process {supervisor} on {HOST} is no longer running" in result.traceback
+    assert result.supervisor_pid == supervisor
+    assert still_running([job, *started]) == set()
+    assert worker.alive
+    enable("noop.Noop")  # Huey's consumer restarts the lost worker process; runs go on
+    assert wait_for_result(submit(JobRecord.get_for_class_path("noop.Noop"), None, {}).id, timeout=30).status == (
+        Status.STATUS_SUCCESS)
 
 
 def test_a_running_worker_reaps_runs_of_a_silent_worker_elsewhere(fixture_jobs, worker):
@@ -144,6 +154,30 @@ def test_reaper_rules(fixture_jobs):
     for kept in (alive_here, fresh, unknown_recent):
         assert JobResult.get_by_id(kept.id).status == Status.STATUS_STARTED
     assert "outlived its time limit" in JobResult.get_by_id(unknown_overdue.id).traceback
+
+
+def test_reaper_rules_for_a_recorded_supervising_process(fixture_jobs):
+    now = utcnow()
+    WorkerHeartbeat.create(name=f"{HOST}:{os.getpid()}", hostname=HOST, pid=os.getpid(), last_seen=now)
+    lost_supervisor = started_result(f"{HOST}:{os.getpid()}")  # its worker beats, its supervisor is gone
+    lost_supervisor.supervisor_pid = dead_pid()
+    lost_supervisor.save()
+    WorkerHeartbeat.create(name=f"{HOST}:{dead_pid()}", hostname=HOST, pid=dead_pid(), last_seen=now)
+    watched = started_result(f"{HOST}:{dead_pid()}")  # its worker died, its supervisor still watches it
+    watched.supervisor_pid = os.getpid()
+    watched.save()
+    reused = started_result(f"{HOST}:{os.getpid()}")
+    sleeper = subprocess.Popen(["sleep", "30"])  # started after the run: the pid is not its supervisor
+    reused.supervisor_pid, reused.date_started = sleeper.pid, utcnow() - datetime.timedelta(seconds=5)
+    reused.save()
+    try:
+        assert set(reaper.reap()) == {str(lost_supervisor.id), str(reused.id)}
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert JobResult.get_by_id(watched.id).status == Status.STATUS_STARTED
+    assert (f"its supervising process {lost_supervisor.supervisor_pid} on {HOST} is no longer running"
+            in JobResult.get_by_id(lost_supervisor.id).traceback)
 
 
 def test_pid_alive():

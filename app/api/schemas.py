@@ -9,6 +9,7 @@ from __future__ import annotations
 from app.jobs.choices import JobResultStatusChoices
 from app.jobs.choices import LogLevelChoices
 from app.models.jobs import OVERRIDABLE_FIELDS
+from app.supervision import STATES as SUPERVISION_STATES
 
 
 def ref(name: str) -> dict:
@@ -132,7 +133,10 @@ COMPONENTS = {
     "ApiRoot": {"type": "object", "additionalProperties": URI},
     "EndpointIndex": {"type": "object", "additionalProperties": URI},
     "Status": closed({"jobdeck-version": STRING, "python-version": STRING, "workers-running": INTEGER,
-                      "celery-workers-running": INTEGER}),
+                      "celery-workers-running": INTEGER,
+                      # null when the web server was not started by `jobdeck serve`
+                      "worker-supervision": nullable(closed({"state": {"enum": list(SUPERVISION_STATES)},
+                                                             "detail": STRING}))}),
     "OpenApiDocument": {"type": "object"},
     "Error": closed({"detail": STRING}),
     "BadRequest": {"anyOf": [ref("Error"), closed({"errors": MESSAGES}), MESSAGES]},

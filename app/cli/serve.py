@@ -13,6 +13,7 @@ from app.cli.common import CommandError
 from app.cli.common import describe_url
 from app.cli.common import open_database
 from app.cli.common import positive_int
+from app.cli.common import sqlite_path
 
 ADMIN_USERNAME = "admin"
 
@@ -27,13 +28,17 @@ def register(subparsers) -> None:
     parser.add_argument("--web-workers", type=positive_int, default=2, metavar="N",
                         help="web server processes (default 2)")
     parser.add_argument("--no-worker", action="store_true", help="do not start a job worker")
+    parser.add_argument("--max-worker-crashes", type=positive_int, default=None, metavar="N",
+                        help="stop restarting a crashed job worker after N crashes within 60 s (default 5)")
     parser.set_defaults(handler=serve)
 
 
 def serve(args) -> int:
+    from app.cli.supervisor import MAX_CRASHES
     from app.cli.supervisor import Supervisor
     from app.cli.supervisor import WebServer
     from app.cli.supervisor import web_options
+    from app.supervision import CONFIG_KEY
 
     config = open_database()
     sock = listen(args.host, args.port)
@@ -43,10 +48,13 @@ def serve(args) -> int:
         sock.close()
         raise
 
-    supervisor = Supervisor()
+    supervisor = Supervisor(max_crashes=args.max_worker_crashes or MAX_CRASHES)
+    application.config[CONFIG_KEY] = supervisor.board  # mapped before the web server forks: shared
     supervisor.install_signal_handlers()
     try:
-        if not args.no_worker:
+        if args.no_worker:
+            supervisor.board.write("none", "Started with --no-worker: run `jobdeck worker` to run jobs.")
+        else:
             facts["workers"] = f"{args.workers} process(es), pid {supervisor.start_worker(args.workers)}"
         if not supervisor.stopping:
             options = web_options(sock, args.web_workers, config.database_url, lambda: print_banner(facts))
@@ -67,15 +75,23 @@ def prepare(config, args, port: int):
     from app.config import ensure_secret_key
 
     config = configure(ensure_secret_key(config))  # one key for every web process and restart
+    database = describe_url(config.database_url)
+    queue = describe_url(config.queue_url)
+    # Said in the banner, so serving from another folder never quietly makes a second install.
+    new_database = sqlite_path(config.database_url) is not None and not os.path.exists(database)
     applied = db.migrate()
+    if new_database:
+        database += " (new: created now; set JOBDECK_DATABASE_URL or start from the install's folder to use another)"
+    elif applied:
+        database += f" ({len(applied)} migration(s) applied)"
+    url = public_url(args.host, port)
     facts = {
-        "url": public_url(args.host, port),
+        "url": url,
         "listening": f"{args.host}:{port}",
-        "database": describe_url(config.database_url) + (f" ({len(applied)} migration(s) applied)" if applied
-                                                         else ""),
-        "queue": describe_url(config.queue_url),
+        "database": database,
+        "queue": queue,
         "jobs": sync_jobs(config),
-        "login": ensure_admin(),
+        "login": ensure_admin(f"{url}profile/password/"),
         "workers": "none (--no-worker): run `jobdeck worker` to run jobs",
         "web": f"{args.web_workers} process(es) × {WEB_THREADS} threads (gunicorn)",
     }
@@ -128,7 +144,7 @@ def sync_jobs(config) -> str:
     return summary + ")"
 
 
-def ensure_admin() -> list[str]:
+def ensure_admin(password_page: str = "/profile/password/") -> list[str]:
     """Create the ``admin`` superuser when there is no user at all; return how to log in."""
     from app.cli.accounts import make_superuser
     from app.models import User
@@ -138,11 +154,12 @@ def ensure_admin() -> list[str]:
     password = os.environ.get(PASSWORD_VARIABLE)
     if password:
         make_superuser(ADMIN_USERNAME, password)
-        return [f"Username:  {ADMIN_USERNAME}", f"Password:  the value of {PASSWORD_VARIABLE}"]
+        return [f"Username:  {ADMIN_USERNAME}", f"Password:  the value of {PASSWORD_VARIABLE}",
+                f"Change it after logging in at {password_page}"]
     password = secrets.token_urlsafe(12)
     make_superuser(ADMIN_USERNAME, password)
-    return [f"Username:  {ADMIN_USERNAME}", f"Password:  {password}",
-            "(shown only this once: note it, or change it after logging in)"]
+    return [f"Username:  {ADMIN_USERNAME}", f"Password:  {password}", "(shown only this once: note it now)",
+            f"Change it after logging in at {password_page}"]
 
 
 def public_url(host: str, port: int) -> str:

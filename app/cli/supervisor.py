@@ -3,6 +3,12 @@
 Each child gets its own session, so a Ctrl-C in the terminal reaches only the supervisor, which
 decides how each child is asked to stop and waits for it. Each child also stops by itself when the
 supervisor disappears, so even a SIGKILLed ``serve`` leaves nothing behind.
+
+A job worker that stops unexpectedly is restarted after a back-off (1, 2, 4 ... s, at most
+``RESTART_DELAY_MAX``), its leftover processes killed first. After ``max_crashes`` crashes within
+``CRASH_WINDOW`` seconds the supervisor gives up on it and keeps the web server running; the web
+processes show the state (``app.supervision``). The supervisor is a child subreaper: whatever a
+dead worker's jobs left behind is re-parented to it and killed.
 """
 
 from __future__ import annotations
@@ -18,8 +24,15 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from app.cli.worker import watch_parent
+from app.execution.process_tree import become_subreaper
+from app.execution.process_tree import reap_leftovers
+from app.supervision import SupervisionBoard
 
 STOP_GRACE = 30.0
+MAX_CRASHES = 5  # crashes of the job worker within CRASH_WINDOW after which serve stops restarting it
+CRASH_WINDOW = 60.0
+RESTART_DELAY_MAX = 30.0
+LEFTOVER_CHECK_INTERVAL = 1.0
 WEB_THREADS = 4  # gthread: the result page's log polling must not starve other requests
 
 
@@ -78,12 +91,19 @@ class Supervisor:
               (10.0, "Stopping now; running jobs are stopped and recorded ERRORED…"),
               (None, "Killing what is left."))
 
-    def __init__(self):
+    def __init__(self, max_crashes: int = MAX_CRASHES, board: SupervisionBoard | None = None):
         self.children: dict[int, tuple[str, int, int]] = {}
         self.popens: dict[int, subprocess.Popen] = {}
         self.stage = 0
         self.deadline = None
         self.exit_code = 0
+        self.max_crashes = max_crashes
+        self.board = board or SupervisionBoard()
+        self.worker_processes: int | None = None  # --workers, once a worker was started
+        self.crashes: list[float] = []
+        self.restart_at: float | None = None
+        self.next_leftover_check = 0.0
+        become_subreaper()
 
     @property
     def stopping(self) -> bool:
@@ -97,6 +117,7 @@ class Supervisor:
         self.advance()
 
     def start_worker(self, workers: int) -> int:
+        self.worker_processes = workers
         package_parent = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
@@ -104,6 +125,7 @@ class Supervisor:
         process = subprocess.Popen(command, env=env, start_new_session=True)
         self.children[process.pid] = self.WORKER
         self.popens[process.pid] = process
+        self.board.write("running", f"The job worker (pid {process.pid}) is running.")
         return process.pid
 
     def start_web(self, server: WebServer) -> int:
@@ -122,6 +144,7 @@ class Supervisor:
             return
         grace, message = self.STAGES[self.stage]
         self.stage += 1
+        self.restart_at = None
         _say(("\n" if self.stage == 1 else "") + message)
         self.deadline = None if grace is None else time.monotonic() + grace
         for pid, (_name, graceful, immediate) in list(self.children.items()):
@@ -145,6 +168,14 @@ class Supervisor:
             if pid:
                 self._exited(pid, os.waitstatus_to_exitcode(status))
                 continue
+            now = time.monotonic()
+            if self.restart_at is not None and now >= self.restart_at and not self.stopping:
+                self.restart_at = None
+                pid = self.start_worker(self.worker_processes)
+                _say(f"jobdeck: the job worker was restarted (pid {pid}).")
+            if now >= self.next_leftover_check:
+                self.next_leftover_check = now + LEFTOVER_CHECK_INTERVAL
+                reap_leftovers(keep=self.children, timeout=1.0)
             if self.deadline is not None and time.monotonic() > self.deadline:
                 names = " and ".join(name for name, _, _ in self.children.values())
                 _say(f"The {names} did not stop in time.")
@@ -158,9 +189,35 @@ class Supervisor:
             self.popens.pop(pid).returncode = code  # reaped here, not through Popen
         if child is None or self.stopping:
             return
+        if child is self.WORKER:
+            self._worker_crashed(pid, code)
+            return
         _say(f"jobdeck: the {child[0]} stopped unexpectedly (exit status {code}); stopping Jobdeck.")
         self.exit_code = 1
         self.advance()
+
+    def _worker_crashed(self, pid: int, code: int) -> None:
+        try:
+            os.killpg(pid, signal.SIGKILL)  # its worker processes, headless now: their jobs die with them
+        except (ProcessLookupError, PermissionError):
+            pass
+        now = time.monotonic()
+        self.crashes = [moment for moment in self.crashes if now - moment < CRASH_WINDOW] + [now]
+        count = len(self.crashes)
+        if count >= self.max_crashes:
+            self.exit_code = 1
+            detail = (f"The job worker stopped unexpectedly {count} times within {CRASH_WINDOW:g} s (last exit "
+                      f"status {code}); Jobdeck stopped restarting it, so no job runs until `jobdeck serve` is "
+                      "restarted. Its output above says why.")
+            self.board.write("gave-up", detail)
+            _say(f"jobdeck: {detail} The web server keeps running.")
+            return
+        delay = min(2.0 ** (count - 1), RESTART_DELAY_MAX)
+        detail = (f"The job worker stopped unexpectedly (exit status {code}); restarting it in {delay:g} s "
+                  f"(crash {count} of at most {self.max_crashes - 1} within {CRASH_WINDOW:g} s).")
+        self.board.write("restarting", detail)
+        _say(f"jobdeck: {detail}")
+        self.restart_at = now + delay
 
 
 def _run_web_child(server: WebServer, parent: int) -> None:  # pragma: no cover - runs in the child

@@ -17,16 +17,21 @@ from app import db
 from app.exceptions import SoftTimeLimitExceeded
 from app.execution import runner
 from app.execution.events import PipeSink
+from app.execution.process_tree import detach_job_process
 
 __all__ = ["SOFT_LIMIT_SIGNAL", "run_child"]
 
 SOFT_LIMIT_SIGNAL = signal.SIGUSR1
 
 
-def run_child(result, payload: dict, input_files: dict, soft: float, fd: int, database) -> None:
-    """Run ``result``'s job, writing to ``fd``; never returns (nothing may unwind into the Huey loop)."""
+def run_child(result, payload: dict, input_files: dict, soft: float, fd: int, database, parent: int) -> None:
+    """Run ``result``'s job, writing to ``fd``; never returns (nothing may unwind into the Huey loop).
+
+    ``parent`` is the supervising process's pid: this process leads its own session and dies with it.
+    """
     code = 1
     try:
+        detach_job_process(parent)
         sink = PipeSink(fd, result)
         _handle_signals(sink, soft)
         db.adopt_after_fork(database)

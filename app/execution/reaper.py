@@ -1,9 +1,11 @@
 """Finding runs whose worker is gone and marking them ERRORED ("worker lost").
 
-A STARTED result is orphaned when its worker's heartbeat is older than ``worker_lost_after``, or the
-worker ran on this host and its process no longer exists. A result whose worker never had a
-heartbeat (``runjob --local``, a bare Huey consumer) is only reaped when its process is known dead,
-or once it has outlived its hard time limit by ``worker_lost_after``.
+A STARTED result ran on this host is orphaned when the process that supervised it (its
+``supervisor_pid``, a Huey worker process that Huey's consumer may have restarted since) no longer
+exists; while that process lives, it still enforces the run's limits. Elsewhere, a result is
+orphaned when its worker's heartbeat is older than ``worker_lost_after``. A result whose worker never
+had a heartbeat (``runjob --local``, a bare Huey consumer) is only reaped when its process is known
+dead, or once it has outlived its hard time limit by ``worker_lost_after``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,24 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
+_boot_time: float | None = None
+
+
+def started_after(pid: int, moment: datetime.datetime) -> bool:
+    """Whether process ``pid`` started more than a second after ``moment`` (naive UTC): then it is
+    not the process that was running at ``moment``, its pid having been reused. False when unknown."""
+    global _boot_time
+    try:
+        if _boot_time is None:
+            stat = Path("/proc/stat").read_text()
+            _boot_time = float(stat.split("btime", 1)[1].split()[0])
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return False
+    started = _boot_time + ticks / os.sysconf("SC_CLK_TCK")
+    return started > moment.replace(tzinfo=datetime.UTC).timestamp() + 1.0
+
+
 def _parse_worker(name: str) -> tuple[str, int | None]:
     host, _, pid = (name or "").rpartition(":")
     return (host, int(pid)) if pid.isdigit() else (name or "", None)
@@ -69,11 +89,16 @@ def _lost_workers(hostname: str, cutoff: datetime.datetime) -> tuple[set[str], d
 
 def _orphan_reason(result, known: set[str], lost: dict[str, str], hostname: str, now, grace) -> str | None:
     worker = result.worker or ""
+    host, pid = _parse_worker(worker)
+    if host == hostname and result.supervisor_pid:
+        supervisor = result.supervisor_pid
+        if pid_alive(supervisor) and not (result.date_started and started_after(supervisor, result.date_started)):
+            return None
+        return f"its supervising process {supervisor} on {hostname} is no longer running"
     if worker in lost:
         return lost[worker]
     if worker in known:
         return None
-    host, pid = _parse_worker(worker)
     if host == hostname and pid is not None and not pid_alive(pid):
         return f"its process {pid} on {hostname} is no longer running"
     hard = result.job_record.effective_time_limits()[1] if result.job_record else get_config().time_limit
@@ -89,7 +114,7 @@ def reap(hostname: str | None = None) -> list[str]:
     now = utcnow()
     known, lost = _lost_workers(hostname, now - grace)
     started = list(
-        JobResult.select(JobResult.id, JobResult.worker, JobResult.date_started, JobRecord)
+        JobResult.select(JobResult.id, JobResult.worker, JobResult.supervisor_pid, JobResult.date_started, JobRecord)
         .join(JobRecord, JOIN.LEFT_OUTER)
         .where(JobResult.status == Status.STATUS_STARTED)
     )

@@ -27,7 +27,7 @@ _TERMINAL = sorted(str(status) for status in Status.TERMINAL)
 
 # Run for every job by a worker: prepared, since peewee would render them afresh each time.
 _MARK_STARTED = Prepared(lambda p: JobResult.update(
-    {JobResult.status: p, JobResult.date_started: p, JobResult.worker: p}
+    {JobResult.status: p, JobResult.date_started: p, JobResult.worker: p, JobResult.supervisor_pid: p}
 ).where((JobResult.id == p) & (JobResult.status == p)))
 
 _FINISH = Prepared(lambda p: JobResult.update({
@@ -39,15 +39,17 @@ _FINISH = Prepared(lambda p: JobResult.update({
 }).where((JobResult.id == p) & JobResult.status.not_in([p] * len(_TERMINAL))))
 
 
-def mark_started(result: JobResult, worker: str) -> bool:
-    """PENDING → STARTED; False if the result was meanwhile cancelled or taken."""
+def mark_started(result: JobResult, worker: str, supervisor_pid: int | None = None) -> bool:
+    """PENDING → STARTED by ``worker``, its process ``supervisor_pid`` watching the job; False if the
+    result was meanwhile cancelled or taken."""
     now = utcnow()
     updated = _MARK_STARTED.execute(
-        str(Status.STATUS_STARTED), JobResult.date_started.db_value(now), worker,
+        str(Status.STATUS_STARTED), JobResult.date_started.db_value(now), worker, supervisor_pid,
         JobResult.id.db_value(result.id), str(Status.STATUS_PENDING),
     ).rowcount
     if updated:
         result.status, result.date_started, result.worker = Status.STATUS_STARTED, now, worker
+        result.supervisor_pid = supervisor_pid
     return bool(updated)
 
 

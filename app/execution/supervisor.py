@@ -7,6 +7,10 @@ parent stores them (``app.execution.recorder``) and never imports job modules, s
 the job's current source. While it waits, the parent signals the child at the soft limit
 (``SoftTimeLimitExceeded`` is raised inside the job), kills it at the hard limit or when the result
 is cancelled, and records ERRORED when the child dies early.
+
+The child leads its own session and dies with this process (``app.execution.process_tree``). However
+it ends, its whole process group is killed and reaped, and so is whatever it left behind elsewhere
+(this process is a child subreaper), so nothing a job started outlives the run.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from app.execution import status
 from app.execution.cancel import request_cancel
 from app.execution.child import SOFT_LIMIT_SIGNAL
 from app.execution.child import run_child
+from app.execution.process_tree import kill_group
+from app.execution.process_tree import reap_leftovers
 from app.execution.recorder import RunRecorder
 from app.execution.snapshot import load_input_files
 from app.execution.snapshot import load_run
@@ -95,7 +101,7 @@ class _Supervision:
             return reason
         self.soft, self.hard = result.job_record.effective_time_limits()
         input_files = load_input_files(result.id, self.payload.get("data") or {})
-        if not status.mark_started(result, worker_name()):
+        if not status.mark_started(result, worker_name(), os.getpid()):
             return None
         if self.stop_signal is not None:
             reason = f"the worker was stopped ({signal.Signals(self.stop_signal).name}) before the job started"
@@ -110,6 +116,7 @@ class _Supervision:
         sys.stdout.flush()
         sys.stderr.flush()
         recorder = RunRecorder(result.id, drop_inputs=bool(input_files))
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError as exc:
@@ -118,12 +125,13 @@ class _Supervision:
             return recorder.settle(f"the job process could not be started: {exc}")
         if pid == 0:
             os.close(read_fd)
-            run_child(result, self.payload, input_files, self.soft, write_fd, database)
+            run_child(result, self.payload, input_files, self.soft, write_fd, database, parent)
         os.close(write_fd)
         try:
             wait_status, reason = self._watch(pid, _ChildWatcher(pid, read_fd, recorder.feed), recorder)
         finally:
             os.close(read_fd)
+            reap_leftovers()  # what the job started outside its group, re-parented here
         return recorder.settle(reason or _exit_reason(wait_status))
 
     def _watch(self, pid, watcher, recorder) -> tuple[int, str | None]:
@@ -152,7 +160,7 @@ class _Supervision:
                     if self._cancelled():
                         reason = "cancelled"
                 if reason is not None:
-                    _kill(pid)
+                    kill_group(pid)
                     return watcher.wait(None), reason
                 if soft_at is not None and now >= soft_at:
                     soft_at = None
@@ -194,7 +202,9 @@ class _ChildWatcher:
     """Waits for a job process to exit while reading its pipe into ``on_data``.
 
     Uses a pidfd where the OS has them, else short sleeps. ``on_data`` returns True when what it
-    holds should be stored now, which ends a ``wait()`` early.
+    holds should be stored now, which ends a ``wait()`` early. Once the job process has exited, its
+    process group is killed before the process is reaped: until then its pid, which names the
+    group, cannot be taken by another process.
     """
 
     def __init__(self, pid: int, pipe: int, on_data):
@@ -217,8 +227,9 @@ class _ChildWatcher:
         ``timeout`` seconds (None: no limit), or sooner when ``on_data`` asks for it."""
         end = None if timeout is None else time.monotonic() + max(timeout, 0)
         while True:
-            pid, wait_status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
+            if os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                kill_group(self.pid)
+                wait_status = os.waitpid(self.pid, 0)[1]
                 self._read()
                 return wait_status
             left = None if end is None else end - time.monotonic()
@@ -257,7 +268,3 @@ def _signal(pid: int, signum) -> None:
         os.kill(pid, signum)
     except ProcessLookupError:
         pass
-
-
-def _kill(pid: int) -> None:
-    _signal(pid, signal.SIGKILL)

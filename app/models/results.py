@@ -33,6 +33,8 @@ class JobResult(BaseModel):
     traceback = peewee.TextField(null=True)
     queue = peewee.CharField(max_length=100, default="default")
     worker = peewee.CharField(max_length=255, null=True)
+    # The process that forked and watched the job (on the host named in ``worker``): the reaper's clue.
+    supervisor_pid = peewee.IntegerField(null=True)
     log_count = peewee.IntegerField(default=0)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import current_app
 from flask import render_template
 from flask_login import current_user
 from peewee import JOIN
@@ -14,6 +15,7 @@ from app.models import JobRecord
 from app.models import JobResult
 from app.security import can
 from app.security import restrict
+from app.supervision import worker_supervision
 
 bp = Blueprint("home", __name__)
 # Browsers ask for /favicon.ico on their own: it serves the SVG icon, public like every static file
@@ -62,4 +64,5 @@ def index():
         broken=broken,
         can_change_jobs=can(user, "change", JobRecord),
         can_view_jobs=can(user, "view", JobRecord),
+        worker_supervision=worker_supervision(current_app),
     )

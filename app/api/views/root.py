@@ -12,6 +12,7 @@ from app.api.rendering import render
 from app.api.serializers import api_url
 from app.db import utcnow
 from app.models import WorkerHeartbeat
+from app.supervision import worker_supervision
 
 EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies")
 
@@ -43,7 +44,8 @@ def live_workers() -> int:
     return WorkerHeartbeat.select().where(WorkerHeartbeat.last_seen >= since).count()
 
 
-@api_route("/status/", summary="Versions and the number of live workers.", tag="root", response="Status")
+@api_route("/status/", summary="Versions, the number of live workers, and how `jobdeck serve`'s worker is doing.",
+           tag="root", response="Status")
 def status():
     from app import __version__
 
@@ -53,6 +55,7 @@ def status():
         "python-version": platform.python_version(),
         "workers-running": workers,
         "celery-workers-running": workers,
+        "worker-supervision": worker_supervision(current_app),
     })
 
 
