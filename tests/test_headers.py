@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from pathlib import Path
+
 import pytest
 
 from app.models import FileProxy
@@ -110,3 +115,37 @@ def test_non_ascii_names_use_rfc_5987(web_client, token):
         assert "filename*=UTF-8''r%C3%A9sum%C3%A9" in disposition, (url, disposition)
         assert "\n" not in disposition
         assert not any("x=1" in cookie for cookie in response.headers.getlist("Set-Cookie"))
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
+
+
+def test_templates_hold_no_inline_script_or_style():
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if INLINE_CODE.search(line)
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_a_job_template_may_keep_its_literal_inline_blocks(web_client):
+    record = JobRecord.get_for_class_path("custom_template.ExampleWithCustomTemplate")
+    policy = web_client.get(f"/jobs/{record.id}/").headers["Content-Security-Policy"]
+    source = (Path(record.source_file).parent / record.template_name).read_text()
+    hashes = headers.inline_block_hashes(source)
+    assert len(hashes["script-src"]) == 1 and len(hashes["style-src"]) == 1
+    assert f"script-src 'self' {hashes['script-src'][0]}" in policy
+    assert f"style-src 'self' {hashes['style-src'][0]}" in policy
+    # Other pages keep the strict policy.
+    assert web_client.get("/jobs/").headers["Content-Security-Policy"] == headers.CONTENT_SECURITY_POLICY
+
+
+def test_inline_blocks_with_template_tags_or_a_source_are_not_allowed():
+    source = '<script src="/x.js"></script><script>var a = "{{ name }}";</script><style>p{}</style>'
+    assert headers.inline_block_hashes(source) == {
+        "script-src": [],
+        "style-src": ["'sha256-" + base64.b64encode(hashlib.sha256(b"p{}").digest()).decode() + "'"],
+    }
