@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint
@@ -90,9 +92,18 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@functools.cache
+def _decoy() -> User:
+    decoy = User()
+    decoy.set_password(secrets.token_hex(16))
+    return decoy
+
+
 def refusal(user: User | None, password: str) -> str | None:
     """Why a login is refused (for the failed logins page only: the visitor is never told), or None."""
     if user is None:
+        # Hash anyway, so the time taken does not tell which usernames exist.
+        _decoy().check_password(password)
         return "Unknown username."
     if not user.check_password(password):
         return "Wrong password."

@@ -1,7 +1,7 @@
 """Admin pages: users, groups, object permissions, API tokens and failed logins.
 
 Superusers see everything; other users see the sections their ``users.*`` permissions allow.
-The companion blueprint ``app.web.profile.bp`` (/profile/tokens/) must be registered as well.
+The companion blueprint ``app.web.profile.bp`` (/profile/password/, /profile/tokens/) must be registered as well.
 """
 
 from __future__ import annotations
