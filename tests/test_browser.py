@@ -256,12 +256,12 @@ def test_pages_run_under_the_content_security_policy(browser, live_server):
         assert page.inner_text("#custom-count") == "5"
 
         # htmx: the live log fills while the job runs, without a reload.
-        run_job(page, live_server, "web_slow_logger.SlowLogger", lines="8")
+        run_job(page, live_server, "web_slow_logger.SlowLogger", lines="10")
         page.evaluate("window.__notReloaded = true")
         page.wait_for_selector("#log-rows tr >> nth=1")
         assert JobResult.get_by_id(result_id_of(page)).status in (Status.STATUS_PENDING, Status.STATUS_STARTED)
         wait_for_status(page, Status.STATUS_SUCCESS)
-        page.wait_for_function("document.querySelectorAll('#log-rows tr').length >= 8")
+        page.wait_for_function("document.querySelectorAll('#log-rows tr').length >= 10")
         assert page.evaluate("window.__notReloaded") is True
 
         # The token page's Copy button (token_created.js).
