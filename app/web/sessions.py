@@ -18,6 +18,7 @@ from flask import request
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
+from flask_login.config import COOKIE_NAME
 
 from app.extensions import login_manager
 from app.models import User
@@ -66,5 +67,5 @@ def end() -> None:
 
 def renew(user: User) -> None:
     """Give the current user a new session after their sessions were ended (their own password change)."""
-    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
     start(user, remember=cookie in request.cookies)
