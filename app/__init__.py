@@ -56,8 +56,10 @@ def create_app(config: Config | None = None) -> Flask:
     from app import api
     from app import markup
     from app import web
+    from app.web import headers
 
     markup.init_app(app)
+    headers.init_app(app)
     web.init_app(app)
     api.init_app(app)
     return app

@@ -6,6 +6,7 @@ import datetime
 
 from app.db import utcnow
 from app.models import Token
+from app.models import UserSession
 from tests.test_api_support import HELLO
 from tests.test_api_support import api_fixture  # noqa: F401
 from tests.test_api_support import enabled
@@ -87,9 +88,18 @@ def test_last_used_is_recorded_at_most_once_a_minute(api):
 
 
 def _log_in(api, user):
+    # The session holds the key of a server-side session row, never the user id (app.web.sessions).
+    key = UserSession.open(user, datetime.timedelta(hours=1))
     with api.client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = key
         session["_fresh"] = True
+
+
+def test_a_session_holding_a_bare_user_id_is_refused(api):
+    user = make_user(is_superuser=True)
+    with api.client.session_transaction() as session:
+        session["_user_id"] = str(user.id)  # what sessions held before they became revocable
+    assert api.get(JOBS).status_code == 403
 
 
 def test_browser_session_may_read(api):

@@ -208,3 +208,69 @@ def test_custom_template_job(page, live_server):
     page.wait_for_url(RESULT_URL)
     wait_for_status(page, Status.STATUS_SUCCESS)
     assert '"greeted": "Grace Hopper"' in page.inner_text("#result-summary")
+
+
+# Console errors another change fixes (issue 13: the favicon, and the result page's oobErrorNoTarget);
+# drop each entry once it has landed.
+NOT_YET_FIXED = ("/favicon.ico", "htmx:oobErrorNoTarget")
+
+
+def console_problem(page, message) -> str | None:
+    if message.type != "error":
+        return None
+    where = message.location.get("url", "")
+    if any(known in where or known in message.text for known in NOT_YET_FIXED):
+        return None
+    return f"{page.url}: {message.text} ({where})"
+
+
+def test_pages_run_under_the_content_security_policy(browser, live_server):
+    """No CSP violation and no console error on the main pages, and htmx still updates the live log."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems = []
+    page.on("console", lambda message: problems.append(console_problem(page, message)))
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', function (event) {"
+        " console.error('CSP violation: ' + event.violatedDirective + ' ' + event.blockedURI); });"
+    )
+    try:
+        live_server.login(page)  # the login page, then the home page
+        policy = page.evaluate("() => fetch('/').then(r => r.headers.get('content-security-policy'))")
+        assert "script-src 'self';" in policy
+        for path in ("/jobs/", "/results/", "/admin/", "/admin/users/add/", "/profile/password/", "/profile/tokens/"):
+            page.goto(f"{live_server.url}{path}")
+        record = live_server.enable("hello_jobs.HelloJobs")
+        page.goto(f"{live_server.url}/jobs/{record.id}/")
+        page.goto(f"{live_server.url}/jobs/{record.id}/edit/")
+        page.fill("#description", "edited")  # job_edit.js ticks the override box
+        assert page.is_checked("#description_override")
+
+        # A job's own template keeps its inline style and script (allowed by their hashes).
+        custom = live_server.enable("custom_template.ExampleWithCustomTemplate")
+        page.goto(f"{live_server.url}/jobs/{custom.id}/")
+        assert page.eval_on_selector("#custom-panel", "el => getComputedStyle(el).borderLeftWidth") == "4px"
+        page.fill("#colleague", "Grace")
+        assert page.inner_text("#custom-count") == "5"
+
+        # htmx: the live log fills while the job runs, without a reload.
+        run_job(page, live_server, "web_slow_logger.SlowLogger", lines="10")
+        page.evaluate("window.__notReloaded = true")
+        page.wait_for_selector("#log-rows tr >> nth=1")
+        assert JobResult.get_by_id(result_id_of(page)).status in (Status.STATUS_PENDING, Status.STATUS_STARTED)
+        wait_for_status(page, Status.STATUS_SUCCESS)
+        page.wait_for_function("document.querySelectorAll('#log-rows tr').length >= 10")
+        assert page.evaluate("window.__notReloaded") is True
+
+        # The token page's Copy button (token_created.js).
+        page.goto(f"{live_server.url}/profile/tokens/add/")
+        page.get_by_role("button", name="Create token").click()
+        page.click("#copy-token")
+        page.wait_for_function("document.getElementById('copy-token').textContent === 'Copied'")
+    finally:
+        context.close()
+    problems = [problem for problem in problems if problem]
+    assert not problems, "\n".join(problems)

@@ -35,7 +35,8 @@ def postgres(tmp_path):
 
 
 def test_migrate_is_idempotent_on_postgres(postgres):
-    assert db.migrate() == ["0001_initial", "0002_result_status_date_index", "0004_result_process"]
+    assert db.migrate() == ["0001_initial", "0002_result_status_date_index", "0003_sessions_and_logins",
+                            "0004_result_process"]
     assert db.migrate() == []
 
 
@@ -63,3 +64,23 @@ def test_job_runs_with_logs_files_and_inputs_on_postgres(postgres):
     assert messages[-1] == "Job completed"
     assert result.log_count == len(messages)
     assert FileProxy.select().where(FileProxy.job_result == result).count() == 0
+
+
+def test_sessions_end_on_password_change_on_postgres(postgres):
+    import datetime
+
+    from app.models import FailedLogin
+    from app.models import User
+    from app.models import UserSession
+
+    db.migrate()
+    user = User(username="ada")
+    user.set_password("first-password")
+    user.save()
+    key = UserSession.open(user, datetime.timedelta(hours=1), address="192.0.2.1", user_agent="pytest")
+    assert UserSession.user_for(key).id == user.id
+    user.set_password("second-password")
+    user.save()
+    assert UserSession.user_for(key) is None
+    FailedLogin.create(username="ada", address="192.0.2.1", reason="Wrong password.")
+    assert FailedLogin.select().count() == 1

@@ -413,3 +413,80 @@ def test_profile_tokens_are_the_users_own(app, alice):
     assert Token.lookup(bob_key) is not None
     assert alice.post(f"/profile/tokens/{token.id}/delete/").status_code == 302
     assert Token.lookup(key) is None
+
+
+# --- user form layout ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/admin/users/add/", "edit"])
+def test_user_form_asks_for_the_password_before_its_confirmation(admin, url):
+    if url == "edit":
+        url = f"/admin/users/{make_user('bob').id}/"
+    body = text(admin.get(url))
+    assert body.index('name="password"') < body.index('name="password_confirm"') < body.index('name="is_active"')
+
+
+def test_user_form_without_groups_has_no_groups_box_but_a_hint(admin):
+    body = text(admin.get("/admin/users/add/"))
+    assert 'name="groups"' not in body
+    assert "No groups yet" in body and 'href="/admin/groups/add/"' in body
+    # Creating a user still works without the field.
+    response = admin.post("/admin/users/add/", data={"username": "bob", "password": PASSWORD,
+                                                      "password_confirm": PASSWORD, "is_active": "y"})
+    assert response.status_code == 302 and User.get(User.username == "bob").check_password(PASSWORD)
+    Group.create(name="staff")
+    assert 'name="groups"' in text(admin.get("/admin/users/add/"))
+
+
+def test_user_add_still_requires_a_password(admin):
+    response = admin.post("/admin/users/add/", data={"username": "bob", "is_active": "y"})
+    assert response.status_code == 200 and "This field is required." in text(response)
+    assert not User.select().where(User.username == "bob").exists()
+
+
+# --- failed logins -------------------------------------------------------------------------------
+
+
+def failed_login(client, username, address="192.0.2.50"):
+    client.post("/login", data={"username": username, "password": "not-it-123"}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_failed_logins_are_listed_newest_first_for_a_superuser(app, admin):
+    anonymous = app.test_client()
+    failed_login(anonymous, "first-try")
+    failed_login(anonymous, "second-try", "2001:db8::7")
+    page = admin.get("/admin/failed-logins/")
+    assert page.status_code == 200
+    body = text(page)
+    assert "Failed logins" in body
+    assert body.index("second-try") < body.index("first-try")
+    assert "2001:db8::7" in body and "Unknown username." in body
+    assert 'href="/admin/failed-logins/"' in text(admin.get("/admin/"))
+
+
+def test_failed_logins_page_pages(app, admin):
+    from app.models import FailedLogin
+    from app.web.admin import failed_logins
+
+    FailedLogin.insert_many(
+        [{"username": f"u{index:03d}", "address": "192.0.2.1", "reason": "Wrong password."}
+         for index in range(failed_logins.PAGE_SIZE + 5)]
+    ).execute()
+    first = text(admin.get("/admin/failed-logins/"))
+    newest, oldest_shown = f"u{failed_logins.PAGE_SIZE + 4:03d}", "u005"
+    assert newest in first and oldest_shown in first and "u004" not in first
+    older = re.search(r'href="\?(older_than=\d+)"', first)
+    assert older, "no link to older failed logins"
+    second = text(admin.get(f"/admin/failed-logins/?{older.group(1)}"))
+    assert "u004" in second and "u000" in second and newest not in second
+    assert 'rel="prev"' in second
+
+
+def test_failed_logins_need_view_permission(app, alice):
+    assert alice.get("/admin/failed-logins/").status_code == 403
+    viewer = make_user("viewer")
+    grant(viewer, ["users.failedlogin"], ["view"])
+    client = client_login(app.test_client(), "viewer")
+    assert client.get("/admin/failed-logins/").status_code == 200
+    assert client.get("/admin/users/").status_code == 403
+    assert 'href="/admin/"' in text(client.get("/"))  # the top bar links to Admin

@@ -8,7 +8,7 @@ import pytest
 
 from app.models import LoginFailure
 from app.models import User
-from app.web import auth
+from app.web import login_throttle
 from tests.factories import PASSWORD
 from tests.factories import client_login
 from tests.factories import make_user
@@ -77,7 +77,7 @@ def test_deactivated_user_loses_session(web_app):
 def test_login_throttled_after_repeated_failures(web_app):
     make_user("ada")
     client = web_app.test_client()
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(login_throttle.MAX_FAILURES):
         assert post_login(client, "ada", "wrong").status_code == 401
     # Locked: even the right password is refused, with a sentence saying why.
     locked = post_login(client, "ada", PASSWORD)
@@ -91,11 +91,11 @@ def test_login_throttled_after_repeated_failures(web_app):
 def test_lockout_expires(web_app):
     make_user("ada")
     client = web_app.test_client()
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(login_throttle.MAX_FAILURES):
         post_login(client, "ada", "wrong")
     long_ago = (
         datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-        - auth.LOCKOUT
+        - login_throttle.LOCKOUT
         - datetime.timedelta(seconds=1)
     )
     LoginFailure.update(last_failure=long_ago, first_failure=long_ago).execute()
@@ -134,3 +134,55 @@ def test_secure_cookies_can_be_switched_on(web_app):
     assert from_environment({"JOBDECK_SECURE_COOKIES": "true"}).secure_cookies is True
     app = create_app(config.replace(secure_cookies=True))
     assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_password_spraying_from_one_address_is_limited(web_app):
+    """Many usernames, one wrong password each, from one address: the address is locked out."""
+    for index in range(login_throttle.ADDRESS_MAX_FAILURES):
+        make_user(f"user{index}")
+    make_user("victim")
+    client = web_app.test_client()
+    for index in range(login_throttle.ADDRESS_MAX_FAILURES):
+        assert post_login(client, f"user{index}", "Summer2026!").status_code == 401
+    # The next account, even with its right password, is refused from this address ...
+    refused = post_login(client, "victim", PASSWORD)
+    assert refused.status_code == 429
+    assert "Too many failed logins from your address" in refused.get_data(as_text=True)
+    # ... while another address is not affected.
+    other = web_app.test_client()
+    token = page_csrf(other, "/login")
+    allowed = other.post("/login", data={"username": "victim", "password": PASSWORD, "csrf_token": token},
+                         environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert allowed.status_code == 302
+
+
+def test_a_success_does_not_reset_the_address_limit(web_app):
+    make_user("mine")
+    client = web_app.test_client()
+    for index in range(login_throttle.ADDRESS_MAX_FAILURES - 1):
+        post_login(client, f"nobody{index}", "guess")
+    assert post_login(client, "mine", PASSWORD).status_code == 302
+    client.post("/logout", data={"csrf_token": page_csrf(client, "/")})
+    post_login(client, "nobody-else", "guess")
+    assert post_login(client, "mine", PASSWORD).status_code == 429
+
+
+def test_failed_logins_are_recorded_without_the_password(web_app):
+    from app.models import FailedLogin
+
+    make_user("ada")
+    make_user("gone", is_active=False)
+    client = web_app.test_client()
+    token = page_csrf(client, "/login")
+    for username, password in (("ada", "hunter2-secret"), ("nobody", "hunter3-secret"), ("gone", PASSWORD)):
+        client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                    headers={"User-Agent": "spray-bot/2.0"}, environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    rows = list(FailedLogin.select().order_by(FailedLogin.id))
+    assert [(row.username, row.address, row.user_agent) for row in rows] == [
+        ("ada", "203.0.113.5", "spray-bot/2.0"),
+        ("nobody", "203.0.113.5", "spray-bot/2.0"),
+        ("gone", "203.0.113.5", "spray-bot/2.0"),
+    ]
+    assert [row.reason for row in rows] == ["Wrong password.", "Unknown username.", "User is inactive."]
+    stored = " ".join(f"{row.username} {row.address} {row.user_agent} {row.reason}" for row in rows)
+    assert "hunter" not in stored and PASSWORD not in stored

@@ -240,7 +240,8 @@ def test_output_file_download(web_app, web_client):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "/" not in disposition and '"wd' not in disposition and "\n" not in disposition
-    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.mimetype == "text/plain"  # a .txt stays text; HTML, SVG, XML or script never would
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
     stranger = make_user("stranger")
     grant(stranger, ["extras.jobresult"], ["view"], {"user": "$user"})

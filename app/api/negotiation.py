@@ -8,11 +8,10 @@ requested version is echoed in ``API-Version``.
 
 from __future__ import annotations
 
-import json
-
 from flask import g
 from flask import request
 
+from app import json_input
 from app.api.errors import ApiError
 
 API_VERSION = "2.4"
@@ -65,7 +64,7 @@ def json_body() -> dict:
     if request.mimetype not in ("application/json", "") and not request.mimetype.endswith("+json"):
         raise ApiError(415, f'Unsupported media type "{request.mimetype}" in request.')
     try:
-        data = json.loads(raw)
+        data = json_input.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"JSON parse error - {exc}") from None
     if not isinstance(data, dict):

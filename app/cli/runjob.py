@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from app import json_input
 from app.cli.common import CommandError
 from app.cli.common import find_job
 from app.cli.common import find_user
@@ -76,7 +77,7 @@ def runjob(args) -> int:
 
 def parse_data(text: str) -> dict:
     try:
-        data = json.loads(text)
+        data = json_input.loads(text)
     except json.JSONDecodeError as exc:
         raise CommandError(f"--data is not valid JSON ({exc.msg} at character {exc.pos}).") from None
     if not isinstance(data, dict):

@@ -16,6 +16,8 @@ from wtforms.fields.choices import Choice
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from app import json_input
+
 
 def is_blank(value) -> bool:
     if value is None:
@@ -98,7 +100,7 @@ class JSONTextField(wtforms.TextAreaField):
         value = valuelist[0]
         if isinstance(value, str):
             try:
-                self.data = json.loads(value)
+                self.data = json_input.loads(value)
             except json.JSONDecodeError as exc:
                 self.data = None
                 raise ValueError(f"Enter valid JSON ({exc.msg} at line {exc.lineno}).") from None

@@ -4,6 +4,7 @@ from app.models.jobs import JobRecord
 from app.models.results import FileProxy
 from app.models.results import JobLogEntry
 from app.models.results import JobResult
+from app.models.users import FailedLogin
 from app.models.users import Group
 from app.models.users import LoginFailure
 from app.models.users import ObjectPermission
@@ -12,6 +13,7 @@ from app.models.users import PermissionUser
 from app.models.users import Token
 from app.models.users import User
 from app.models.users import UserGroup
+from app.models.users import UserSession
 from app.models.workers import WorkerHeartbeat
 
 MODELS = (
@@ -23,6 +25,8 @@ MODELS = (
     PermissionGroup,
     Token,
     LoginFailure,
+    UserSession,
+    FailedLogin,
     JobRecord,
     JobResult,
     JobLogEntry,

@@ -27,6 +27,17 @@ class User(BaseModel):
     def __str__(self):
         return self.username
 
+    def save(self, *args, **kwargs):
+        # Every path that changes a password or deactivates a user (admin form, profile, API, CLI)
+        # saves through here, so none of them can forget to end the user's sessions.
+        dirty = {field.name for field in self.dirty_fields}
+        deactivated = "is_active" in dirty and not self.is_active
+        ends_sessions = self.id is not None and ("password_hash" in dirty or deactivated)
+        saved = super().save(*args, **kwargs)
+        if ends_sessions:
+            UserSession.end_all(self)
+        return saved
+
     # werkzeug is imported on use: job workers load this model but never hash passwords.
     def set_password(self, raw_password: str) -> None:
         from werkzeug.security import generate_password_hash
@@ -55,6 +66,13 @@ class User(BaseModel):
 
     def get_id(self) -> str:
         return str(self.id)
+
+    # Flask-Login stores this (``login_manager.id_attribute``) in the session and the remember-me
+    # cookie instead of the user id: the key of the UserSession row the request was loaded through.
+    session_key: str | None = None
+
+    def get_session_key(self) -> str | None:
+        return self.session_key
 
     @property
     def display(self) -> str:
@@ -156,9 +174,77 @@ class Token(BaseModel):
 
 
 class LoginFailure(BaseModel):
-    """Failed logins per (username, address), for throttling across web worker processes."""
+    """Failure counters for login throttling, shared by web worker processes.
+
+    ``key`` is ``"<username>|<address>"`` for the per-user limit or ``"<address>"`` (no ``|``)
+    for the per-address one.
+    """
 
     key = peewee.CharField(max_length=300, unique=True)
     count = peewee.IntegerField(default=0)
     first_failure = peewee.DateTimeField(default=utcnow)
     last_failure = peewee.DateTimeField(default=utcnow)
+
+
+class UserSession(BaseModel):
+    """A logged-in browser session. The cookie holds the key; only its SHA-256 is stored here.
+
+    Deleting the row ends the session, whoever holds a copy of its cookie (or remember-me cookie).
+    """
+
+    user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    key_hash = peewee.CharField(max_length=64, unique=True)
+    created = peewee.DateTimeField(default=utcnow)
+    expires = peewee.DateTimeField(index=True)
+    address = peewee.CharField(max_length=100, default="")
+    user_agent = peewee.CharField(max_length=300, default="")
+
+    @classmethod
+    def open(cls, user: User, lifetime, address: str = "", user_agent: str = "") -> str:
+        """Start a session for user; return its key (the only time the key exists in clear)."""
+        key = secrets.token_urlsafe(32)
+        now = utcnow()
+        cls.delete().where(cls.expires <= now).execute()
+        cls.create(
+            user=user,
+            key_hash=hash_token(key),
+            created=now,
+            expires=now + lifetime,
+            address=address[:100],
+            user_agent=user_agent[:300],
+        )
+        return key
+
+    @classmethod
+    def user_for(cls, key: str):
+        """The active user of the live session ``key``, or None: one indexed query."""
+        user = (
+            User.select()
+            .join(cls)
+            .where((cls.key_hash == hash_token(key)) & (cls.expires > utcnow()) & (User.is_active == True))  # noqa: E712
+            .first()
+        )
+        if user is not None:
+            user.session_key = key
+        return user
+
+    @classmethod
+    def end(cls, key: str) -> None:
+        cls.delete().where(cls.key_hash == hash_token(key)).execute()
+
+    @classmethod
+    def end_all(cls, user: User) -> None:
+        cls.delete().where(cls.user == user.id).execute()
+
+
+class FailedLogin(BaseModel):
+    """One refused login, for the admin page "Failed logins". The password tried is never kept."""
+
+    created = peewee.DateTimeField(default=utcnow, index=True)
+    username = peewee.CharField(max_length=150)
+    address = peewee.CharField(max_length=100, default="")
+    user_agent = peewee.CharField(max_length=300, default="")
+    reason = peewee.CharField(max_length=200)
+
+    def __str__(self):
+        return f"{self.username} from {self.address or 'unknown address'}"

@@ -17,6 +17,7 @@ _REGISTRY: dict[str, tuple[str, str, str, str | None]] = {
     "app.models.users.Group": ("users.group", "group", "groups", None),
     "app.models.users.ObjectPermission": ("users.objectpermission", "permission", "permissions", None),
     "app.models.users.Token": ("users.token", "API token", "API tokens", None),
+    "app.models.users.FailedLogin": ("users.failedlogin", "failed login", "failed logins", None),
 }
 
 

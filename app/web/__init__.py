@@ -24,7 +24,7 @@ OPTIONAL_BLUEPRINTS = ("app.web.admin", "app.web.job_edit", "app.web.profile")
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
 # The object types of the admin pages; a user who may view any of them gets the top-bar link.
-ADMIN_OBJECT_TYPES = ("users.user", "users.group", "users.objectpermission", "users.token")
+ADMIN_OBJECT_TYPES = ("users.user", "users.group", "users.objectpermission", "users.token", "users.failedlogin")
 
 
 def can_administer() -> bool:

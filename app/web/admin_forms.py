@@ -21,7 +21,9 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.validators import StopValidation
 
+from app import json_input
 from app.db import utcnow
 from app.models.users import Group
 from app.models.users import ObjectPermission
@@ -53,6 +55,7 @@ OBJECT_TYPES = (
     ("users.group", "Group"),
     ("users.objectpermission", "Object permission"),
     ("users.token", "API token"),
+    ("users.failedlogin", "Failed login"),
 )
 KNOWN_OBJECT_TYPES = frozenset(value for value, _ in OBJECT_TYPES)
 _OBJECT_TYPE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z0-9_]+$")
@@ -93,6 +96,17 @@ class Unique:
             raise ValidationError(self.message)
 
 
+PASSWORD_LENGTH = Length(min=8, max=128, message="Use at least 8 characters (128 at most).")
+
+
+class PasswordRequiredWhenAdding:
+    """A user being added needs a password; left blank on an existing user, it stays unchanged."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            raise StopValidation("This field is required." if form.instance is None else "")
+
+
 class UserForm(InstanceForm):
     username = StringField(
         "Username",
@@ -110,11 +124,14 @@ class UserForm(InstanceForm):
     last_name = StringField("Last name", [Length(max=150)])
     password = PasswordField(
         "Password",
-        [Optional(), Length(min=8, max=128)],
-        description="Leave blank to keep the current password.",
+        [PasswordRequiredWhenAdding(), PASSWORD_LENGTH],
+        description="Leave blank to keep the current password. Changing it logs the user out everywhere.",
+        render_kw={"autocomplete": "new-password"},
     )
     password_confirm = PasswordField(
-        "Confirm password", [EqualTo("password", message="Passwords do not match.")]
+        "Confirm password",
+        [EqualTo("password", message="Passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
     )
     is_active = BooleanField(
         "Active", default=True, description="Inactive users cannot log in or use tokens."
@@ -125,7 +142,28 @@ class UserForm(InstanceForm):
 
 
 class UserAddForm(UserForm):
-    password = PasswordField("Password", [DataRequired(), Length(min=8, max=128)])
+    """UserForm for a new user: same fields in the same order, the password required."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, instance=None, **kwargs)
+        self.password.description = ""
+        self.password.flags.required = True
+
+
+class PasswordChangeForm(FlaskForm):
+    """A user's own password change; the view checks the current password (throttled)."""
+
+    current_password = PasswordField(
+        "Current password", [DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        "New password", [DataRequired(), PASSWORD_LENGTH], render_kw={"autocomplete": "new-password"}
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        [DataRequired(), EqualTo("new_password", message="The two new passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class GroupForm(InstanceForm):
@@ -141,7 +179,7 @@ def parse_constraints(text: str | None):
     if text is None or not text.strip():
         return None
     try:
-        value = json.loads(text)
+        value = json_input.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"Invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
     if isinstance(value, dict):
@@ -248,6 +286,7 @@ __all__ = [
     "ConfirmForm",
     "GroupForm",
     "InstanceForm",
+    "PasswordChangeForm",
     "PermissionForm",
     "TokenForm",
     "UserAddForm",

@@ -1,9 +1,9 @@
-"""Login, logout and the Flask-Login user loader, with throttling of repeated failures."""
+"""Login and logout. Sessions are server-side rows (app.web.sessions); throttling is app.web.login_throttle."""
 
 from __future__ import annotations
 
-import datetime
-import math
+import functools
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint
@@ -14,8 +14,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
-from flask_login import login_user
-from flask_login import logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import PasswordField
@@ -24,14 +22,11 @@ from wtforms.validators import DataRequired
 
 from app.db import utcnow
 from app.extensions import login_manager
-from app.models import LoginFailure
 from app.models import User
+from app.web import login_throttle
+from app.web import sessions
 
 bp = Blueprint("auth", __name__)
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = datetime.timedelta(minutes=15)
-LOCKOUT = datetime.timedelta(minutes=15)
 
 
 class LoginForm(FlaskForm):
@@ -52,14 +47,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user)
-
-
-def load_user(user_id: str):
-    try:
-        return User.get_or_none((User.id == int(user_id)) & (User.is_active == True))  # noqa: E712
-    except (TypeError, ValueError):
-        return None
+    sessions.init_app(app)
 
 
 def safe_next(target: str | None) -> str:
@@ -78,39 +66,6 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _failure_key(username: str) -> str:
-    return f"{username.strip().lower()}|{request.remote_addr or '-'}"[:300]
-
-
-def locked_until(username: str) -> datetime.datetime | None:
-    """When the lockout for this username and address ends, or None if logins are allowed."""
-    row = LoginFailure.get_or_none(LoginFailure.key == _failure_key(username))
-    if row is None or row.count < MAX_FAILURES:
-        return None
-    until = row.last_failure + LOCKOUT
-    return until if until > utcnow() else None
-
-
-def record_failure(username: str) -> None:
-    key, now = _failure_key(username), utcnow()
-    row = LoginFailure.get_or_none(LoginFailure.key == key)
-    if row is None:
-        LoginFailure.insert(
-            key=key, count=1, first_failure=now, last_failure=now
-        ).on_conflict_ignore().execute()
-        return
-    window_over = now - row.first_failure > FAILURE_WINDOW and row.count < MAX_FAILURES
-    if window_over or now - row.last_failure > LOCKOUT:
-        row.count, row.first_failure = 0, now
-    row.count += 1
-    row.last_failure = now
-    row.save()
-
-
-def clear_failures(username: str) -> None:
-    LoginFailure.delete().where(LoginFailure.key == _failure_key(username)).execute()
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -119,26 +74,46 @@ def login():
     status = 200
     if form.validate_on_submit():
         username = form.username.data.strip()
-        until = locked_until(username)
-        if until:
-            minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
-            flash(f"Too many failed logins for “{username}”. Try again in {minutes} minutes.", "danger")
+        lockout = login_throttle.locked(username)
+        if lockout:
+            flash(lockout.message, "danger")
             status = 429
         else:
             user = User.get_or_none(User.username == username)
-            if user is not None and user.is_active and user.check_password(form.password.data):
-                clear_failures(username)
-                login_user(user, remember=form.remember.data)
+            reason = refusal(user, form.password.data)
+            if reason is None:
+                login_throttle.clear_failures(username)
+                sessions.start(user, remember=form.remember.data)
                 User.update(last_login=utcnow()).where(User.id == user.id).execute()
                 return redirect(safe_next(request.args.get("next")))
-            record_failure(username)
+            login_throttle.record_failure(username, reason)
             flash("Invalid username or password.", "danger")
             status = 401
     return render_template("auth/login.html", form=form), status
 
 
+@functools.cache
+def _decoy() -> User:
+    decoy = User()
+    decoy.set_password(secrets.token_hex(16))
+    return decoy
+
+
+def refusal(user: User | None, password: str) -> str | None:
+    """Why a login is refused (for the failed logins page only: the visitor is never told), or None."""
+    if user is None:
+        # Hash anyway, so the time taken does not tell which usernames exist.
+        _decoy().check_password(password)
+        return "Unknown username."
+    if not user.check_password(password):
+        return "Wrong password."
+    if not user.is_active:
+        return "User is inactive."
+    return None
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.end()
     flash("You have been logged out.", "info")
     return redirect(url_for("auth.login"))

@@ -6,10 +6,6 @@ A file is visible to whoever may view its job result.
 
 from __future__ import annotations
 
-import mimetypes
-
-from flask import Response
-
 from app.api import filters
 from app.api.access import api_user
 from app.api.access import visible
@@ -19,6 +15,7 @@ from app.api.pagination import paginate
 from app.api.registry import api_route
 from app.api.rendering import render
 from app.api.serializers import file_proxy as serialize_file
+from app.downloads import attachment
 from app.models import FileProxy
 from app.security import restrict
 
@@ -51,7 +48,4 @@ def file_detail(file_id):
            tag="file-proxies", binary=True, errors=(404,))
 def file_download(file_id):
     proxy = visible(_outputs(), "FileProxy", FileProxy.id == file_id)
-    mimetype = mimetypes.guess_type(proxy.name)[0] or "application/octet-stream"
-    response = Response(bytes(proxy.content), mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=proxy.name)
-    return response
+    return attachment(proxy.name, bytes(proxy.content))

@@ -1,7 +1,7 @@
-"""Admin pages: users, groups, object permissions and API tokens.
+"""Admin pages: users, groups, object permissions, API tokens and failed logins.
 
 Superusers see everything; other users see the sections their ``users.*`` permissions allow.
-The companion blueprint ``app.web.profile.bp`` (/profile/tokens/) must be registered as well.
+The companion blueprint ``app.web.profile.bp`` (/profile/password/, /profile/tokens/) must be registered as well.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from flask import Blueprint
 from flask import abort
 from flask import render_template
 
+from app.models.users import FailedLogin
 from app.models.users import Group
 from app.models.users import ObjectPermission
 from app.models.users import Token
@@ -38,6 +39,7 @@ SECTIONS = (
         Token,
         "Keys for the REST API, per user, optionally read-only or expiring.",
     ),
+    ("admin.failed_login_list", "Failed logins", FailedLogin, "Refused logins: when, which username, from where."),
 )
 
 
@@ -66,14 +68,16 @@ def index():
     sections = visible_sections()
     if not sections:
         abort(
-            403, description="You do not have permission to administer users, groups, permissions or tokens."
+            403,
+            description="You do not have permission to administer users, groups, permissions, tokens or failed logins.",
         )
     for section in sections:
         section["count"] = restrict(section["model"].select(), me(), "view").count()
     return render_template("admin/index.html", sections=sections)
 
 
-from app.web.admin import groups  # noqa: E402,F401 (registers routes on bp)
+from app.web.admin import failed_logins  # noqa: E402,F401 (registers routes on bp)
+from app.web.admin import groups  # noqa: E402,F401
 from app.web.admin import permissions  # noqa: E402,F401
 from app.web.admin import tokens  # noqa: E402,F401
 from app.web.admin import users  # noqa: E402,F401

@@ -11,6 +11,7 @@ from app.models.users import Group
 from app.models.users import User
 from app.models.users import UserGroup
 from app.security import restrict
+from app.web import sessions
 from app.web.admin import bp
 from app.web.admin.access import get_or_404
 from app.web.admin.access import me
@@ -40,6 +41,8 @@ def guard_superuser(target: User) -> None:
 
 def prepare_form(form: UserForm) -> UserForm:
     form.groups.choices = group_choices()
+    if not form.groups.choices:
+        del form.groups  # an empty box helps nobody: the page links to "Add group" instead
     if not me().is_superuser:
         del form.is_superuser
         del form.is_staff
@@ -73,8 +76,11 @@ def save_user(form: UserForm, user: User) -> User:
     if form.password.data:
         user.set_password(form.password.data)
     with database.atomic():
-        user.save()
-        set_links(UserGroup.user, user, UserGroup.group, form.groups.data)
+        user.save()  # a new password or a deactivation ends the user's sessions (User.save)
+        if "groups" in form:
+            set_links(UserGroup.user, user, UserGroup.group, form.groups.data)
+    if form.password.data and user.id == me().id:
+        sessions.renew(user)  # your own new password: this session goes on, the others end
     return user
 
 
@@ -109,7 +115,7 @@ def user_edit(user_id: int):
     permit("change", target)
     guard_superuser(target)
     form = prepare_form(UserForm(obj=target, instance=target))
-    if not form.is_submitted():
+    if not form.is_submitted() and "groups" in form:
         form.groups.data = linked_ids(UserGroup.user, target, UserGroup.group)
     return user_form_page(form, target)
 
