@@ -212,16 +212,10 @@ def test_custom_template_job(page, live_server):
 
 # Console errors another change fixes (issue 13: the favicon, and the result page's oobErrorNoTarget);
 # drop each entry once it has landed.
-NOT_YET_FIXED = ("/favicon.ico", "htmx:oobErrorNoTarget")
-
-
 def console_problem(page, message) -> str | None:
     if message.type != "error":
         return None
-    where = message.location.get("url", "")
-    if any(known in where or known in message.text for known in NOT_YET_FIXED):
-        return None
-    return f"{page.url}: {message.text} ({where})"
+    return f"{page.url}: {message.text} ({message.location.get('url', '')})"
 
 
 def test_pages_run_under_the_content_security_policy(browser, live_server):
