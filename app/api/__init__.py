@@ -12,6 +12,7 @@ from app.api import auth
 from app.api import errors
 from app.api import negotiation
 from app.api import views  # noqa: F401  (registers the routes)
+from app.api.registry import CONVERTERS
 from app.api.registry import bp
 from app.extensions import csrf
 
@@ -36,4 +37,5 @@ def init_app(app) -> None:
     csrf.exempt(bp)
     errors.register(app)
     app.after_request(_version_header)
+    app.url_map.converters.update(CONVERTERS)  # before the blueprint's rules are bound
     app.register_blueprint(bp)

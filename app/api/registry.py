@@ -9,8 +9,22 @@ from __future__ import annotations
 import dataclasses
 
 from flask import Blueprint
+from werkzeug.routing import PathConverter
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class JobKeyConverter(PathConverter):
+    """A job's id, class path (the legacy ``local/module/Class`` has slashes) or name.
+
+    It never ends in ``/run`` or ``/variables``, so ``GET .../run/`` is the run route's 405, not a
+    lookup of a job named ``<id>/run``.
+    """
+
+    regex = r"[^/](?:(?!/(?:run|variables)/?$).)*?"
+
+
+CONVERTERS = {"job_key": JobKeyConverter}
 
 
 @dataclasses.dataclass(frozen=True)
