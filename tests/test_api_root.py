@@ -93,10 +93,13 @@ def test_non_json_accept_is_406(api, admin_key):
 
 
 def test_unknown_path_is_json_404(api, admin_key):
-    for path in ("/api/nowhere/", "/api/extras/jobs/not-a-uuid/", "/api/extras/job-logs/abc/"):
+    for path in ("/api/nowhere/", "/api/extras/job-results/not-a-uuid/", "/api/extras/job-logs/abc/"):
         response = api.get(path, admin_key)
         assert response.status_code == 404
         assert response.json == {"detail": "Not found."}
+    # A job is looked up by id, class path or name, so any key is a lookup.
+    response = api.get("/api/extras/jobs/not-a-job/", admin_key)
+    assert (response.status_code, response.json) == (404, {"detail": "No Job matches the given query."})
 
 
 def test_wrong_method_is_json_405_with_allow(api, admin_key):
