@@ -28,7 +28,9 @@ def test_app_roots_list_their_endpoints(api, admin_key):
     extras = api.get("/api/extras/", admin_key).json
     assert extras["jobs"] == "http://localhost/api/extras/jobs/"
     assert extras["job-logs"] == "http://localhost/api/extras/job-logs/"
-    assert api.get("/api/users/", admin_key).json == {"users": "http://localhost/api/users/users/"}
+    assert api.get("/api/users/", admin_key).json == {
+        "users": "http://localhost/api/users/users/", "groups": "http://localhost/api/users/groups/",
+        "permissions": "http://localhost/api/users/permissions/"}
 
 
 def test_status_counts_live_workers_only(api, admin_key):

@@ -15,9 +15,11 @@ from app.api.schemas import ref
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _CONVERTERS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 _REASONS = {
-    200: "OK", 201: "Created", 400: "Invalid input or filter", 403: "Not authenticated or not permitted",
-    404: "Not found", 405: "The job is disabled or not installed", 406: "Unsupported Accept header or version",
-    409: "Already finished", 413: "Request body too large", 415: "Unsupported request media type",
+    200: "OK", 201: "Created", 204: "Deleted", 400: "Invalid input or filter",
+    403: "Not authenticated or not permitted", 404: "Not found", 405: "The job is disabled or not installed",
+    406: "Unsupported Accept header or version",
+    409: "Conflicts with the object's state (a finished result, a row others refer to)",
+    413: "Request body too large", 415: "Unsupported request media type",
     503: "The job's source cannot be loaded, or the run cannot be queued",
 }
 PAGE_PARAMETERS = [
