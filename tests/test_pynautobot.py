@@ -142,3 +142,41 @@ def test_raw_requests_see_nautobot_headers(nb):
     assert response.headers["API-Version"] == "2.4"
     refused = requests.get(f"{nb.live_server.url}/api/extras/jobs/", headers={"Authorization": "Token nope"})
     assert (refused.status_code, refused.json()) == (403, {"detail": "Invalid token"})
+
+
+def test_manage_users_groups_and_permissions(nb):
+    """An administrator's script: a group, a user in it, a permission for them; change; clean up."""
+    from app.models import ObjectPermission
+    from app.models import User
+
+    group = nb.users.groups.create(name="Operators")
+    user = nb.users.users.create(username="ada", password="a-long-secret-1", email="ada@example.com",
+                                 groups=[group.id])
+    assert user.username == "ada" and str(user) == "ada"
+    assert user.groups[0].name == "Operators"  # lazy load through the nested group's url
+    assert User.get(User.username == "ada").check_password("a-long-secret-1")
+    permission = nb.users.permissions.create(name="Hello runners", object_types=["extras.job"],
+                                             actions=["view", "run"], constraints={"grouping": "Hello Jobs"},
+                                             groups=[group.id])
+    assert permission.constraints == {"grouping": "Hello Jobs"}
+
+    as_ada = pynautobot.api(nb.live_server.url, token=nb.live_server.token("ada"))
+    assert [str(job) for job in as_ada.extras.jobs.all()] == ["Say Hello"]
+
+    # Record.update() sends only the fields GET answered; the password goes through Endpoint.update().
+    assert user.update({"first_name": "Ada", "last_name": "Lovelace"}) is True
+    assert nb.users.users.update(id=user.id, data={"password": "another-secret-2"}) is True
+    stored = User.get(User.username == "ada")
+    assert (stored.first_name, stored.last_name) == ("Ada", "Lovelace")
+    assert stored.check_password("another-secret-2")
+    assert nb.users.users.get(username="ada").display == "ada"
+
+    with pytest.raises(pynautobot.RequestError) as caught:
+        nb.users.users.create(username="ada", password="x")
+    assert caught.value.req.status_code == 400
+    assert set(caught.value.req.json()) == {"username", "password"}
+
+    assert permission.delete() is True and user.delete() is True and group.delete() is True
+    assert User.get_or_none(User.username == "ada") is None
+    assert ObjectPermission.select().count() == 0
+    assert nb.users.groups.get(name="Operators") is None

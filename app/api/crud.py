@@ -40,7 +40,8 @@ class Resource:
     order: tuple
     serialize: Callable[[list], list]  # a page of rows -> their JSON, related rows fetched once per page
     fields: dict  # writable field -> form_input.Kind; the response's other fields are read-only
-    write: Callable[[object, dict], None]  # validate the values through the form, then save the row
+    # Validate the values through the form (400 when refused) and return the function that saves the row.
+    prepare: Callable[[object, dict], Callable[[], None]]
     required: tuple = ()  # to create
     replace_required: tuple = ()  # to replace with PUT
     descriptions: dict = dataclasses.field(default_factory=dict)  # field -> text for the schema
@@ -80,8 +81,11 @@ def register(resource: Resource) -> None:
 
     def save(row, action: str, required=()):
         values = read_body(json_body(), resource.fields, read_only, required)
+        store = resource.prepare(row, values)
+        # Validation reads outside the transaction: on SQLite, a transaction that reads and then writes
+        # fails at once ("database is locked") when another process wrote in between.
         with database.atomic():
-            resource.write(row, values)
+            store()
             require(api_user(), action, row)  # e.g. a grant constrained to some rows: stay within it
 
     def list_view():

@@ -102,7 +102,7 @@ def _self_lockout(caller, user, merged: dict) -> dict:
     return errors
 
 
-def write_user(user, values: dict) -> None:
+def prepare_user(user, values: dict):
     caller = api_user()
     _refuse_superuser_changes(caller, user, values)
     merged = {
@@ -118,7 +118,7 @@ def write_user(user, values: dict) -> None:
     if not caller.is_superuser:
         del form.is_superuser, form.is_staff
     _check(form, values, {"password_confirm": "password"}, _self_lockout(caller, user, merged))
-    save_user(form, user)  # hashes the password with User.set_password, as the page does
+    return lambda: save_user(form, user)  # hashes the password with User.set_password, as the page does
 
 
 def _before_user_delete(user) -> None:
@@ -144,7 +144,7 @@ register(Resource(
         "is_staff": "Only a superuser may set it.", "is_superuser": "Only a superuser may set it.",
         "groups": "Group ids: the user's groups become exactly these.",
     },
-    write=write_user, required=("username", "password"), replace_required=("username",),
+    prepare=prepare_user, required=("username", "password"), replace_required=("username",),
     before_delete=_before_user_delete,
 ))
 
@@ -152,12 +152,12 @@ register(Resource(
 # Groups
 
 
-def write_group(group, values: dict) -> None:
+def prepare_group(group, values: dict):
     merged = {"name": group.name, "members": _links(UserGroup.group, group, UserGroup.user), **values}
     form = GroupForm(formdata=formdata(merged), instance=group if group.id is not None else None, meta=NO_CSRF)
     form.members.choices = user_choices()
     _check(form, values)
-    save_group(form, group)
+    return lambda: save_group(form, group)
 
 
 register(Resource(
@@ -167,7 +167,7 @@ register(Resource(
         Filter("name", "Exact name.", filters.any_of(Group.name)),
     ),
     order=(Group.name,), serialize=lambda rows: [serialize_group(row) for row in rows],
-    fields={"name": TEXT}, write=write_group, required=("name",), replace_required=("name",),
+    fields={"name": TEXT}, prepare=prepare_group, required=("name",), replace_required=("name",),
 ))
 
 
@@ -181,7 +181,7 @@ def _serialize_permissions(rows):
     return [serialize_permission(row, users.get(row.id, ()), groups.get(row.id, ())) for row in rows]
 
 
-def write_permission(permission, values: dict) -> None:
+def prepare_permission(permission, values: dict):
     merged = {
         "name": permission.name, "description": permission.description, "enabled": permission.enabled,
         "object_types": permission.object_types or [], "actions": permission.actions or [],
@@ -200,7 +200,7 @@ def write_permission(permission, values: dict) -> None:
     form.users.choices = user_choices()
     form.groups.choices = group_choices()
     _check(form, values, {"other_object_types": "object_types"})
-    save_permission(form, permission)
+    return lambda: save_permission(form, permission)
 
 
 register(Resource(
@@ -223,6 +223,6 @@ register(Resource(
                        'list of such objects (any may match); {"user": "$user"} is the requesting user.',
         "users": "User ids it is given to.", "groups": "Group ids it is given to.",
     },
-    write=write_permission, required=("name", "object_types", "actions"),
+    prepare=prepare_permission, required=("name", "object_types", "actions"),
     replace_required=("name", "object_types", "actions"),
 ))
