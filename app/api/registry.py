@@ -44,10 +44,12 @@ class Operation:
     public: bool = False  # no authentication needed
     errors: tuple[int, ...] = ()
     binary: bool = False  # the 2xx body is a file, not JSON
+    page: bool = False  # an HTML page for people (public; no Accept negotiation)
 
 
 OPERATIONS: list[Operation] = []
 PUBLIC_ENDPOINTS: set[str] = set()
+PAGE_ENDPOINTS: set[str] = set()
 
 
 def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, **meta):
@@ -58,8 +60,10 @@ def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, **meta)
         operation = Operation(rule=bp.url_prefix + rule, method=method, endpoint=f"{bp.name}.{view.__name__}",
                               summary=summary, tag=tag, **meta)
         OPERATIONS.append(operation)
-        if operation.public:
+        if operation.public or operation.page:
             PUBLIC_ENDPOINTS.add(operation.endpoint)
+        if operation.page:
+            PAGE_ENDPOINTS.add(operation.endpoint)
         return view
 
     return decorator

@@ -24,6 +24,7 @@ def root():
         "users": api_url("users/"),
         "status": api_url("status/"),
         "openapi": api_url("openapi.json"),
+        "docs": api_url("docs/"),
     })
 
 
