@@ -7,7 +7,14 @@ lazy nested attributes, reading logs (plain and threaded paging) and a 400 surfa
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import re
+import shlex
+import subprocess
 import time
+from pathlib import Path
 
 import pynautobot
 import pytest
@@ -20,6 +27,7 @@ from app.models import JobResult
 
 pytestmark = pytest.mark.slow
 
+README = Path(__file__).resolve().parent.parent / "README.md"
 HELLO = "hello_jobs.HelloJobs"
 DATA = {"person_name": "pynautobot", "greeting_count": 3}
 ACTIVE = {"RECEIVED", "PENDING", "STARTED", "RETRY"}
@@ -180,3 +188,35 @@ def test_manage_users_groups_and_permissions(nb):
     assert User.get_or_none(User.username == "ada") is None
     assert ObjectPermission.select().count() == 0
     assert nb.users.groups.get(name="Operators") is None
+
+
+def readme_api_block(language: str, marker: str) -> str:
+    """The code block of the README's REST API section in ``language`` that contains ``marker``."""
+    section = README.read_text().split("## REST API", 1)[1].split("\n## ", 1)[0]
+    blocks = [body for body in re.findall(rf"```{language}\n(.*?)```", section, re.S) if marker in body]
+    assert len(blocks) == 1, f"expected one {language} block with {marker!r} in the README's REST API section"
+    return blocks[0]
+
+
+def as_live(code: str, nb) -> str:
+    return code.replace("http://127.0.0.1:8080", nb.live_server.url).replace("<key>", nb.token)
+
+
+def test_readme_pynautobot_example_prints_the_whole_log(nb):
+    """The README's script waits for the run to finish before it reads the log."""
+    nb.live_server.enable(HELLO)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(as_live(readme_api_block("python", "import pynautobot"), nb), {})  # noqa: S102
+    lines = printed.getvalue().splitlines()
+    assert "info Hello, Ada! (1)" in lines and "info Hello, Ada! (2)" in lines, lines
+    assert lines[-1] == "success Job completed", lines
+
+
+def test_readme_curl_example_runs_the_job(nb):
+    nb.live_server.enable(HELLO)
+    command = as_live(readme_api_block("bash", "curl"), nb).replace("\\\n", " ")
+    assert '-H "Content-Type: application/json"' in command and '-H "Authorization: Token ' in command
+    output = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=30, check=True).stdout
+    result = json.loads(output)["job_result"]
+    assert str(wait_for(nb, result["id"]).status) == "SUCCESS"
