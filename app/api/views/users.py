@@ -111,14 +111,25 @@ def prepare_user(user, values: dict):
         "is_superuser": user.is_superuser, "groups": _links(UserGroup.user, user, UserGroup.group), **values,
     }
     merged["password_confirm"] = merged["password"]
-    adding = user.id is None
-    form = (UserAddForm if adding else UserForm)(formdata=formdata(merged), instance=None if adding else user,
-                                                 meta=NO_CSRF)
+    if user.id is None:
+        form = UserAddForm(formdata=formdata(merged), meta=NO_CSRF)
+    else:
+        form = UserForm(formdata=formdata(merged), instance=user, meta=NO_CSRF)
     form.groups.choices = group_choices()
     if not caller.is_superuser:
         del form.is_superuser, form.is_staff
     _check(form, values, {"password_confirm": "password"}, _self_lockout(caller, user, merged))
-    return lambda: save_user(form, user)  # hashes the password with User.set_password, as the page does
+    return lambda: _store_user(form, user)
+
+
+def _store_user(form, user) -> None:
+    # The page's save, without its password step: that step also concerns the browser session of
+    # the person logged in, which a token request has not. The password takes the model's path.
+    password, form.password.data = form.password.data, ""
+    save_user(form, user)
+    if password:
+        user.set_password(password)
+        user.save()
 
 
 def _before_user_delete(user) -> None:
