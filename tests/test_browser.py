@@ -211,13 +211,14 @@ def test_custom_template_job(page, live_server):
 
 def test_api_reference_renders_under_its_policy(page, live_server):
     """/api/docs/ from the top bar: Swagger UI shows the run operation, no console errors (CSP included)."""
-    errors, missing = [], []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", lambda response: response.status >= 400 and missing.append(response.url))
     page.goto(f"{live_server.url}/")
     page.locator(".topbar").get_by_role("link", name="API").click()
     page.wait_for_url(f"{live_server.url}/api/docs/")
+    errors, missing = [], []  # of this page only: load it afresh while listening
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: response.status >= 400 and missing.append(response.url))
+    page.reload()
     run = page.locator(".opblock-post", has_text="/api/extras/jobs/{job_key}/run/")
     run.wait_for()
     assert "Run a job now" in run.locator(".opblock-summary-description").inner_text()
