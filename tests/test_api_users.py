@@ -219,6 +219,11 @@ def test_group_permissions(api):
     key = key_for(viewer)
     assert api.get(GROUPS, key).json["count"] == 1
     assert api.post(GROUPS, key, json={"name": "mine"}).status_code == 403
+    adder = make_user()
+    grant(adder, ["add"], ["users.group"])
+    created = api.post(GROUPS, key_for(adder), json={"name": "mine"})
+    assert created.status_code == 201 and created.json["name"] == "mine"  # answered though not viewable
+    assert api.get(f"{GROUPS}{created.json['id']}/", key_for(adder)).status_code == 404
 
 
 # Object permissions

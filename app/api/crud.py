@@ -50,9 +50,11 @@ class Resource:
 
 
 def _input_schema(resource: Resource, required, description: str) -> dict:
-    properties = {name: {**kind.schema, **({"description": resource.descriptions[name]}
-                                            if name in resource.descriptions else {})}
-                  for name, kind in resource.fields.items()}
+    properties = {}
+    for name, kind in resource.fields.items():
+        properties[name] = dict(kind.schema)
+        if name in resource.descriptions:
+            properties[name]["description"] = resource.descriptions[name]
     return {"type": "object", "properties": properties, "additionalProperties": False,
             "required": list(required), "description": description}
 
@@ -74,7 +76,8 @@ def register(resource: Resource) -> None:
         return visible(model.select(), resource.noun, model.id == pk)
 
     def answer(row, status=200):
-        return render(resource.serialize([one(row.id)])[0], status)
+        # The stored row as written, even when the caller may add or change it but not view it.
+        return render(resource.serialize([model.get_by_id(row.id)])[0], status)
 
     # What GET answers may be sent back: its read-only fields are ignored, as DRF does.
     read_only = frozenset(COMPONENTS[resource.noun]["properties"]) - set(resource.fields)
@@ -93,7 +96,7 @@ def register(resource: Resource) -> None:
         return render(paginate(query.order_by(*resource.order), resource.serialize, whole_page=True))
 
     def detail_view(**path):
-        return answer(one(*path.values()))
+        return render(resource.serialize([one(*path.values())])[0])
 
     def create_view():
         require(api_user(), "add", model)
