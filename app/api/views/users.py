@@ -65,7 +65,7 @@ def _links(owner_column, row, other_column) -> list[int]:
     return linked_ids(owner_column, row, other_column) if row.id is not None else []
 
 
-def _check(form, values: dict, rename=None, errors=None) -> None:
+def _check(form, rename=None, errors=None) -> None:
     """400 with the form's errors (and ``errors``) unless the form accepts the values."""
     found = {} if form.validate() else form_errors(form, rename)
     for name, messages in (errors or {}).items():
@@ -118,7 +118,7 @@ def prepare_user(user, values: dict):
     form.groups.choices = group_choices()
     if not caller.is_superuser:
         del form.is_superuser, form.is_staff
-    _check(form, values, {"password_confirm": "password"}, _self_lockout(caller, user, merged))
+    _check(form, {"password_confirm": "password"}, _self_lockout(caller, user, merged))
     return lambda: _store_user(form, user)
 
 
@@ -167,7 +167,7 @@ def prepare_group(group, values: dict):
     merged = {"name": group.name, "members": _links(UserGroup.group, group, UserGroup.user), **values}
     form = GroupForm(formdata=formdata(merged), instance=group if group.id is not None else None, meta=NO_CSRF)
     form.members.choices = user_choices()
-    _check(form, values)
+    _check(form)
     return lambda: save_group(form, group)
 
 
@@ -210,7 +210,7 @@ def prepare_permission(permission, values: dict):
                           meta=NO_CSRF)
     form.users.choices = user_choices()
     form.groups.choices = group_choices()
-    _check(form, values, {"other_object_types": "object_types"})
+    _check(form, {"other_object_types": "object_types"})
     return lambda: save_permission(form, permission)
 
 
