@@ -65,6 +65,7 @@ def test_list_filter_and_get(nb):
     hello = nb.extras.jobs.get(name="Say Hello")
     assert hello.job_class_name == "HelloJobs"
     assert nb.extras.jobs.get(hello.id).name == "Say Hello"
+    assert nb.extras.jobs.get(HELLO).id == hello.id  # by class path, as run accepts
     assert nb.extras.jobs.get(name="No Such Job") is None
     assert nb.extras.jobs.get("00000000-0000-0000-0000-000000000000") is None
 
