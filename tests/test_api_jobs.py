@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from urllib.parse import parse_qs
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 from app.models import JobRecord
@@ -224,3 +225,46 @@ def test_variables_of_an_unloadable_job_is_503(api, admin_key, jobdeck):
 def test_variables_404(api):
     user = make_user()
     assert api.get(f"{JOBS}{job(HELLO).id}/variables/", key_for(user)).status_code == 404
+
+
+def test_detail_patch_and_variables_by_class_path_or_name(api, admin_key):
+    """GET, PATCH and variables take the same keys run does: id, class path (also legacy), name."""
+    record = job(HELLO)
+    for key in (HELLO, "local/hello_jobs/HelloJobs", quote("Say Hello")):
+        detail = api.get(f"{JOBS}{key}/", admin_key)
+        assert detail.status_code == 200, (key, detail.json)
+        assert detail.json["id"] == str(record.id)
+        variables = api.get(f"{JOBS}{key}/variables/", admin_key)
+        assert variables.status_code == 200, (key, variables.json)
+        assert [item["name"] for item in variables.json] == ["person_name", "greeting_count"]
+    response = api.patch(f"{JOBS}{HELLO}/", admin_key, json={"enabled": True})
+    assert response.status_code == 200, response.json
+    assert job(HELLO).enabled
+    response = api.patch(f"{JOBS}{quote('Say Hello')}/", admin_key, json={"description": "By name"})
+    assert response.status_code == 200, response.json
+    assert job(HELLO).description == "By name"
+
+
+def test_unknown_or_ambiguous_key(api, admin_key):
+    for key in ("nope.Nope", quote("No Such Job")):
+        for path in (f"{JOBS}{key}/", f"{JOBS}{key}/variables/"):
+            response = api.get(path, admin_key)
+            assert response.status_code == 404, path
+            assert response.json == {"detail": "No Job matches the given query."}
+        assert api.patch(f"{JOBS}{key}/", admin_key, json={"enabled": True}).status_code == 404
+    other = job(COMPASS)
+    other.name = "Say Hello"
+    other.save()
+    response = api.get(f"{JOBS}{quote('Say Hello')}/", admin_key)
+    assert response.status_code == 400
+    assert "More than one job" in response.json["detail"]
+
+
+def test_class_path_lookup_needs_view_permission(api):
+    runner = make_user()
+    grant(runner, ["run"], ["extras.job"])
+    assert api.get(f"{JOBS}{HELLO}/", key_for(runner)).status_code == 404
+    viewer = make_user()
+    grant(viewer, ["view"], ["extras.job"], {"grouping": "Hello Jobs"})
+    assert api.get(f"{JOBS}{HELLO}/", key_for(viewer)).status_code == 200
+    assert api.get(f"{JOBS}{COMPASS}/variables/", key_for(viewer)).status_code == 404

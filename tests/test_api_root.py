@@ -28,7 +28,9 @@ def test_app_roots_list_their_endpoints(api, admin_key):
     extras = api.get("/api/extras/", admin_key).json
     assert extras["jobs"] == "http://localhost/api/extras/jobs/"
     assert extras["job-logs"] == "http://localhost/api/extras/job-logs/"
-    assert api.get("/api/users/", admin_key).json == {"users": "http://localhost/api/users/users/"}
+    assert api.get("/api/users/", admin_key).json == {
+        "users": "http://localhost/api/users/users/", "groups": "http://localhost/api/users/groups/",
+        "permissions": "http://localhost/api/users/permissions/"}
 
 
 def test_status_counts_live_workers_only(api, admin_key):
@@ -94,10 +96,13 @@ def test_non_json_accept_is_406(api, admin_key):
 
 
 def test_unknown_path_is_json_404(api, admin_key):
-    for path in ("/api/nowhere/", "/api/extras/jobs/not-a-uuid/", "/api/extras/job-logs/abc/"):
+    for path in ("/api/nowhere/", "/api/extras/job-results/not-a-uuid/", "/api/extras/job-logs/abc/"):
         response = api.get(path, admin_key)
         assert response.status_code == 404
         assert response.json == {"detail": "Not found."}
+    # A job is looked up by id, class path or name, so any key is a lookup.
+    response = api.get("/api/extras/jobs/not-a-job/", admin_key)
+    assert (response.status_code, response.json) == (404, {"detail": "No Job matches the given query."})
 
 
 def test_wrong_method_is_json_405_with_allow(api, admin_key):

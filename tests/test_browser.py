@@ -210,8 +210,6 @@ def test_custom_template_job(page, live_server):
     assert '"greeted": "Grace Hopper"' in page.inner_text("#result-summary")
 
 
-# Console errors another change fixes (issue 13: the favicon, and the result page's oobErrorNoTarget);
-# drop each entry once it has landed.
 def console_problem(page, message) -> str | None:
     if message.type != "error":
         return None
@@ -268,3 +266,22 @@ def test_pages_run_under_the_content_security_policy(browser, live_server):
         context.close()
     problems = [problem for problem in problems if problem]
     assert not problems, "\n".join(problems)
+
+
+def test_api_reference_renders_under_its_policy(page, live_server):
+    """/api/docs/ from the top bar: Swagger UI shows the run operation, no console errors (CSP included)."""
+    page.goto(f"{live_server.url}/")
+    page.locator(".topbar").get_by_role("link", name="API").click()
+    page.wait_for_url(f"{live_server.url}/api/docs/")
+    errors = []  # of this page only: load it afresh while listening
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.reload()
+    run = page.locator(".opblock-post", has_text="/api/extras/jobs/{job_key}/run/")
+    run.wait_for()
+    assert "Run a job now" in run.locator(".opblock-summary-description").inner_text()
+    run.locator(".opblock-summary-control").click()
+    assert run.get_by_role("heading", name="Request body").is_visible()
+    page.locator(".opblock-get", has_text="/api/users/users/").first.wait_for()
+    screenshot(page, "api-docs.png")
+    assert errors == []

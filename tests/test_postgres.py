@@ -84,3 +84,32 @@ def test_sessions_end_on_password_change_on_postgres(postgres):
     assert UserSession.user_for(key) is None
     FailedLogin.create(username="ada", address="192.0.2.1", reason="Wrong password.")
     assert FailedLogin.select().count() == 1
+
+
+def test_users_groups_and_permissions_through_the_api_on_postgres(postgres):
+    from app import create_app
+    from app.models import Group
+    from app.models import Token
+    from app.models import User
+
+    db.migrate()
+    sync_jobs(postgres.jobs_root)
+    admin = User.create(username="admin", is_superuser=True)
+    client = create_app(postgres).test_client()
+    headers = {"Authorization": f"Token {Token.issue(admin)[1]}"}
+    group = client.post("/api/users/groups/", json={"name": "Operators"}, headers=headers).json
+    user = client.post("/api/users/users/", json={"username": "ada", "password": "a-long-secret-1",
+                                                  "groups": [group["id"]]}, headers=headers)
+    assert user.status_code == 201, user.json
+    permission = client.post("/api/users/permissions/", headers=headers, json={
+        "name": "Hello", "object_types": ["extras.job"], "actions": ["view"],
+        "constraints": [{"grouping": "Hello Jobs"}], "groups": [group["id"]]})
+    assert permission.status_code == 201, permission.json
+    ada = User.get(User.username == "ada")
+    assert ada.check_password("a-long-secret-1")
+    jobs = client.get("/api/extras/jobs/", headers={"Authorization": f"Token {Token.issue(ada)[1]}"}).json
+    assert [job["name"] for job in jobs["results"]] == ["Say Hello"]
+    patched = client.patch(f"/api/users/users/{ada.id}/", json={"groups": []}, headers=headers).json
+    assert patched["groups"] == []
+    assert client.delete(f"/api/users/groups/{group['id']}/", headers=headers).status_code == 204
+    assert Group.select().count() == 0

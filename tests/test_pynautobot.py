@@ -7,7 +7,14 @@ lazy nested attributes, reading logs (plain and threaded paging) and a 400 surfa
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import re
+import shlex
+import subprocess
 import time
+from pathlib import Path
 
 import pynautobot
 import pytest
@@ -20,6 +27,7 @@ from app.models import JobResult
 
 pytestmark = pytest.mark.slow
 
+README = Path(__file__).resolve().parent.parent / "README.md"
 HELLO = "hello_jobs.HelloJobs"
 DATA = {"person_name": "pynautobot", "greeting_count": 3}
 ACTIVE = {"RECEIVED", "PENDING", "STARTED", "RETRY"}
@@ -57,6 +65,7 @@ def test_list_filter_and_get(nb):
     hello = nb.extras.jobs.get(name="Say Hello")
     assert hello.job_class_name == "HelloJobs"
     assert nb.extras.jobs.get(hello.id).name == "Say Hello"
+    assert nb.extras.jobs.get(HELLO).id == hello.id  # by class path, as run accepts
     assert nb.extras.jobs.get(name="No Such Job") is None
     assert nb.extras.jobs.get("00000000-0000-0000-0000-000000000000") is None
 
@@ -142,3 +151,73 @@ def test_raw_requests_see_nautobot_headers(nb):
     assert response.headers["API-Version"] == "2.4"
     refused = requests.get(f"{nb.live_server.url}/api/extras/jobs/", headers={"Authorization": "Token nope"})
     assert (refused.status_code, refused.json()) == (403, {"detail": "Invalid token"})
+
+
+def test_manage_users_groups_and_permissions(nb):
+    """An administrator's script: a group, a user in it, a permission for them; change; clean up."""
+    from app.models import ObjectPermission
+    from app.models import User
+
+    group = nb.users.groups.create(name="Operators")
+    user = nb.users.users.create(username="ada", password="a-long-secret-1", email="ada@example.com",
+                                 groups=[group.id])
+    assert user.username == "ada" and str(user) == "ada"
+    assert user.groups[0].name == "Operators"  # lazy load through the nested group's url
+    assert User.get(User.username == "ada").check_password("a-long-secret-1")
+    permission = nb.users.permissions.create(name="Hello runners", object_types=["extras.job"],
+                                             actions=["view", "run"], constraints={"grouping": "Hello Jobs"},
+                                             groups=[group.id])
+    assert permission.constraints == {"grouping": "Hello Jobs"}
+
+    as_ada = pynautobot.api(nb.live_server.url, token=nb.live_server.token("ada"))
+    assert [str(job) for job in as_ada.extras.jobs.all()] == ["Say Hello"]
+
+    # Record.update() sends only the fields GET answered; the password goes through Endpoint.update().
+    assert user.update({"first_name": "Ada", "last_name": "Lovelace"}) is True
+    assert nb.users.users.update(id=user.id, data={"password": "another-secret-2"}) is True
+    stored = User.get(User.username == "ada")
+    assert (stored.first_name, stored.last_name) == ("Ada", "Lovelace")
+    assert stored.check_password("another-secret-2")
+    assert nb.users.users.get(username="ada").display == "ada"
+
+    with pytest.raises(pynautobot.RequestError) as caught:
+        nb.users.users.create(username="ada", password="x")
+    assert caught.value.req.status_code == 400
+    assert set(caught.value.req.json()) == {"username", "password"}
+
+    assert permission.delete() is True and user.delete() is True and group.delete() is True
+    assert User.get_or_none(User.username == "ada") is None
+    assert ObjectPermission.select().count() == 0
+    assert nb.users.groups.get(name="Operators") is None
+
+
+def readme_api_block(language: str, marker: str) -> str:
+    """The code block of the README's REST API section in ``language`` that contains ``marker``."""
+    section = README.read_text().split("## REST API", 1)[1].split("\n## ", 1)[0]
+    blocks = [body for body in re.findall(rf"```{language}\n(.*?)```", section, re.S) if marker in body]
+    assert len(blocks) == 1, f"expected one {language} block with {marker!r} in the README's REST API section"
+    return blocks[0]
+
+
+def as_live(code: str, nb) -> str:
+    return code.replace("http://127.0.0.1:8080", nb.live_server.url).replace("<key>", nb.token)
+
+
+def test_readme_pynautobot_example_prints_the_whole_log(nb):
+    """The README's script waits for the run to finish before it reads the log."""
+    nb.live_server.enable(HELLO)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(as_live(readme_api_block("python", "import pynautobot"), nb), {})  # noqa: S102
+    lines = printed.getvalue().splitlines()
+    assert "info Hello, Ada! (1)" in lines and "info Hello, Ada! (2)" in lines, lines
+    assert lines[-1] == "success Job completed", lines
+
+
+def test_readme_curl_example_runs_the_job(nb):
+    nb.live_server.enable(HELLO)
+    command = as_live(readme_api_block("bash", "curl"), nb).replace("\\\n", " ")
+    assert '-H "Content-Type: application/json"' in command and '-H "Authorization: Token ' in command
+    output = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=30, check=True).stdout
+    result = json.loads(output)["job_result"]
+    assert str(wait_for(nb, result["id"]).status) == "SUCCESS"

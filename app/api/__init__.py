@@ -7,11 +7,14 @@ results and job logs. ``/api/openapi.json`` describes every route.
 from __future__ import annotations
 
 from flask import g
+from flask import request
 
 from app.api import auth
 from app.api import errors
 from app.api import negotiation
 from app.api import views  # noqa: F401  (registers the routes)
+from app.api.registry import CONVERTERS
+from app.api.registry import PAGE_ENDPOINTS
 from app.api.registry import bp
 from app.extensions import csrf
 
@@ -20,6 +23,8 @@ __all__ = ["bp", "init_app"]
 
 @bp.before_request
 def _before():
+    if request.endpoint in PAGE_ENDPOINTS:
+        return  # a public HTML page: it answers a browser's Accept header and needs no credentials
     negotiation.negotiate()
     auth.authenticate()
 
@@ -36,4 +41,5 @@ def init_app(app) -> None:
     csrf.exempt(bp)
     errors.register(app)
     app.after_request(_version_header)
+    app.url_map.converters.update(CONVERTERS)  # before the blueprint's rules are bound
     app.register_blueprint(bp)

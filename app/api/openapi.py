@@ -15,9 +15,11 @@ from app.api.schemas import ref
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _CONVERTERS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 _REASONS = {
-    200: "OK", 201: "Created", 400: "Invalid input or filter", 403: "Not authenticated or not permitted",
-    404: "Not found", 405: "The job is disabled or not installed", 406: "Unsupported Accept header or version",
-    409: "Already finished", 413: "Request body too large", 415: "Unsupported request media type",
+    200: "OK", 201: "Created", 204: "Deleted", 400: "Invalid input or filter",
+    403: "Not authenticated or not permitted", 404: "Not found", 405: "The job is disabled or not installed",
+    406: "Unsupported Accept header or version",
+    409: "Conflicts with the object's state (a finished result, a row others refer to)",
+    413: "Request body too large", 415: "Unsupported request media type",
     503: "The job's source cannot be loaded, or the run cannot be queued",
 }
 PAGE_PARAMETERS = [
@@ -58,11 +60,13 @@ def _response(code: int, schema: dict | None, media="application/json") -> dict:
 def _responses(operation) -> dict:
     if operation.binary:
         success = _response(operation.status, {"type": "string", "format": "binary"}, "application/octet-stream")
+    elif operation.page:
+        success = _response(operation.status, {"type": "string"}, "text/html")
     elif operation.filters is not None:
         success = _response(operation.status, page_of(operation.response))
     else:
         success = _response(operation.status, ref(operation.response) if operation.response else None)
-    codes = {403, 406, *operation.errors}
+    codes = set(operation.errors) if operation.page else {403, 406, *operation.errors}
     if operation.filters is not None or operation.request:
         codes.add(400)
     responses = {str(operation.status): success}
@@ -84,7 +88,7 @@ def _operation(operation) -> dict:
         if operation.multipart:
             content["multipart/form-data"] = {"schema": ref("JobRunForm")}
         spec["requestBody"] = {"required": False, "content": content}
-    if operation.public:
+    if operation.public or operation.page:
         spec["security"] = [{}, {"tokenAuth": []}]
     return spec
 
@@ -98,7 +102,8 @@ def build_document() -> dict:
         "info": {
             "title": "Jobdeck REST API",
             "version": API_VERSION,
-            "description": "Jobs, job results and job logs, shaped like Nautobot's API so its clients port. "
+            "description": "Jobs, job results and job logs, users, groups and permissions, shaped like Nautobot's "
+                           "API so its clients port. "
                            "Send \u201cAuthorization: Token <key>\u201d; a logged-in browser session may read.",
         },
         "paths": paths,

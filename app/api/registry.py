@@ -9,8 +9,22 @@ from __future__ import annotations
 import dataclasses
 
 from flask import Blueprint
+from werkzeug.routing import PathConverter
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class JobKeyConverter(PathConverter):
+    """A job's id, class path (the legacy ``local/module/Class`` has slashes) or name.
+
+    It never ends in ``/run`` or ``/variables``, so ``GET .../run/`` is the run route's 405, not a
+    lookup of a job named ``<id>/run``.
+    """
+
+    regex = r"[^/](?:(?!/(?:run|variables)/?$).)*?"
+
+
+CONVERTERS = {"job_key": JobKeyConverter}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,10 +44,12 @@ class Operation:
     public: bool = False  # no authentication needed
     errors: tuple[int, ...] = ()
     binary: bool = False  # the 2xx body is a file, not JSON
+    page: bool = False  # an HTML page for people (public; no Accept negotiation)
 
 
 OPERATIONS: list[Operation] = []
 PUBLIC_ENDPOINTS: set[str] = set()
+PAGE_ENDPOINTS: set[str] = set()
 
 
 def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, **meta):
@@ -44,8 +60,10 @@ def api_route(rule: str, *, method: str = "GET", summary: str, tag: str, **meta)
         operation = Operation(rule=bp.url_prefix + rule, method=method, endpoint=f"{bp.name}.{view.__name__}",
                               summary=summary, tag=tag, **meta)
         OPERATIONS.append(operation)
-        if operation.public:
+        if operation.public or operation.page:
             PUBLIC_ENDPOINTS.add(operation.endpoint)
+        if operation.page:
+            PAGE_ENDPOINTS.add(operation.endpoint)
         return view
 
     return decorator

@@ -1,7 +1,8 @@
 """JSON Schemas of the API's bodies (OpenAPI 3.1 components).
 
 Objects are closed (``additionalProperties: false``) and tests validate real responses against them,
-so a field added to a serializer but not here, or the reverse, fails a test.
+so a field added to a serializer but not here, or the reverse, fails a test. Request bodies of the
+users section are added by app/api/crud.py from the resources' declarations.
 """
 
 from __future__ import annotations
@@ -81,10 +82,22 @@ LOG_ENTRY = closed({
     "created": TIME,
 })
 
+NESTED_LIST = {"type": "array", "items": ref("NestedRef")}
+
 USER = closed({
     **_header("users.user"), "username": STRING, "first_name": STRING, "last_name": STRING, "email": STRING,
     "is_active": BOOLEAN, "is_staff": BOOLEAN, "is_superuser": BOOLEAN, "date_joined": TIME,
-    "last_login": nullable(TIME),
+    "last_login": nullable(TIME), "groups": NESTED_LIST,
+})
+
+GROUP = closed({**_header("users.group"), "name": STRING})
+
+CLAUSE = {"type": "object"}
+OBJECT_PERMISSION = closed({
+    **_header("users.objectpermission"), "name": STRING, "description": STRING, "enabled": BOOLEAN,
+    "object_types": {"type": "array", "items": STRING}, "actions": {"type": "array", "items": STRING},
+    "constraints": {"anyOf": [{"type": "null"}, CLAUSE, {"type": "array", "items": CLAUSE}]},
+    "users": NESTED_LIST, "groups": NESTED_LIST,
 })
 
 VARIABLE = closed({
@@ -130,6 +143,8 @@ COMPONENTS = {
     "JobLogEntry": LOG_ENTRY,
     "FileProxy": FILE_PROXY,
     "User": USER,
+    "Group": GROUP,
+    "ObjectPermission": OBJECT_PERMISSION,
     "ApiRoot": {"type": "object", "additionalProperties": URI},
     "EndpointIndex": {"type": "object", "additionalProperties": URI},
     "Status": closed({"jobdeck-version": STRING, "python-version": STRING, "workers-running": INTEGER,

@@ -31,6 +31,10 @@ def nested_user(user) -> dict | None:
     return None if user is None else nested("users.user", "users/users", user.id, user.username)
 
 
+def nested_group(group) -> dict:
+    return nested("users.group", "users/groups", group.id, group.name)
+
+
 def nested_result(result_id, display: str = "") -> dict:
     return nested("extras.jobresult", "extras/job-results", result_id, display or str(result_id))
 
@@ -144,7 +148,8 @@ def log_entry(entry) -> dict:
     }
 
 
-def user(account) -> dict:
+def user(account, groups=()) -> dict:
+    """``groups``: the user's Group rows."""
     return {
         **nested_user(account),
         "username": account.username,
@@ -156,4 +161,24 @@ def user(account) -> dict:
         "is_superuser": account.is_superuser,
         "date_joined": format_datetime(account.date_joined),
         "last_login": format_datetime(account.last_login),
+        "groups": [nested_group(group) for group in groups],
+    }
+
+
+def group(row) -> dict:
+    return {**nested_group(row), "name": row.name}
+
+
+def object_permission(permission, users=(), groups=()) -> dict:
+    """``users``, ``groups``: the User and Group rows it is given to."""
+    return {
+        **nested("users.objectpermission", "users/permissions", permission.id, permission.name),
+        "name": permission.name,
+        "description": permission.description,
+        "enabled": permission.enabled,
+        "object_types": list(permission.object_types or []),
+        "actions": list(permission.actions or []),
+        "constraints": permission.constraints,
+        "users": [nested_user(account) for account in users],
+        "groups": [nested_group(row) for row in groups],
     }

@@ -1,4 +1,4 @@
-"""Editing a job: ``PATCH /api/extras/jobs/<id>/`` (enabled, and the overridable metadata).
+"""Editing a job: ``PATCH /api/extras/jobs/<id, class path or name>/`` (enabled, and the overridable metadata).
 
 Setting a field also sets its ``<field>_override`` flag, otherwise the next sync would silently put
 the class's value back. Sending ``<field>_override: false`` restores the class's value.
@@ -6,9 +6,10 @@ the class's value back. Sending ``<field>_override: false`` restores the class's
 
 from __future__ import annotations
 
+from app.api.access import VIEW
 from app.api.access import api_user
+from app.api.access import find_job
 from app.api.access import loaded_job_class
-from app.api.access import visible
 from app.api.errors import ApiError
 from app.api.negotiation import json_body
 from app.api.registry import api_route
@@ -16,7 +17,6 @@ from app.api.rendering import render
 from app.api.serializers import job as serialize_job
 from app.catalog import apply_class_values
 from app.db import utcnow
-from app.models import JobRecord
 from app.models.jobs import OVERRIDABLE_FIELDS
 from app.security import require
 
@@ -78,10 +78,11 @@ def _changes(body: dict, record) -> tuple[dict, set]:
     return values, cleared
 
 
-@api_route("/extras/jobs/<uuid:job_id>/", method="PATCH", tag="jobs", request="JobPatch", response="Job",
-           summary="Enable a job or override its metadata (needs change permission).", errors=(400, 404, 415))
-def job_update(job_id):
-    record = visible(JobRecord.select(), "Job", JobRecord.id == job_id)
+@api_route("/extras/jobs/<job_key:job_key>/", method="PATCH", tag="jobs", request="JobPatch", response="Job",
+           summary="Enable a job or override its metadata (by id, class path or name; needs change permission).",
+           errors=(400, 404, 415))
+def job_update(job_key):
+    record = find_job(job_key, VIEW)
     require(api_user(), "change", record)
     values, cleared = _changes(json_body(), record)
     for field, value in values.items():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from app.api import filters
+from app.api.access import VIEW
 from app.api.access import api_user
+from app.api.access import find_job
 from app.api.access import loaded_job_class
-from app.api.access import visible
 from app.api.filters import Filter
 from app.api.filters import FilterSet
 from app.api.pagination import paginate
@@ -53,9 +54,10 @@ def job_list():
     return render(paginate(query.order_by(JobRecord.grouping, JobRecord.name, JobRecord.id), serialize_job))
 
 
-@api_route("/extras/jobs/<uuid:job_id>/", summary="Get one job.", tag="jobs", response="Job", errors=(404,))
-def job_detail(job_id):
-    return render(serialize_job(visible(JobRecord.select(), "Job", JobRecord.id == job_id)))
+@api_route("/extras/jobs/<job_key:job_key>/", summary="Get one job (by id, class path or name).", tag="jobs",
+           response="Job", errors=(400, 404))
+def job_detail(job_key):
+    return render(serialize_job(find_job(job_key, VIEW)))
 
 
 # Options a variable may have, reported when set.
@@ -94,9 +96,9 @@ def describe_variable(name: str, var, record) -> dict:
     return data
 
 
-@api_route("/extras/jobs/<uuid:job_id>/variables/", summary="The job's input variables, in form order.",
-           tag="jobs", response="JobVariableList", errors=(404, 503))
-def job_variables(job_id):
-    record = visible(JobRecord.select(), "Job", JobRecord.id == job_id)
+@api_route("/extras/jobs/<job_key:job_key>/variables/", tag="jobs", response="JobVariableList", errors=(400, 404, 503),
+           summary="The job's input variables, in form order (by id, class path or name).")
+def job_variables(job_key):
+    record = find_job(job_key, VIEW)
     job_class = loaded_job_class(record)
     return render([describe_variable(name, var, record) for name, var in job_class._get_vars().items()])

@@ -25,6 +25,7 @@ def root():
         "users": api_url("users/"),
         "status": api_url("status/"),
         "openapi": api_url("openapi.json"),
+        "docs": api_url("docs/"),
     })
 
 
@@ -35,7 +36,7 @@ def extras_root():
 
 @api_route("/users/", summary="List the users endpoints.", tag="root", response="EndpointIndex")
 def users_root():
-    return render({"users": api_url("users/users/")})
+    return render({name: api_url(f"users/{name}/") for name in ("users", "groups", "permissions")})
 
 
 def live_workers() -> int:

@@ -8,16 +8,14 @@ Validation is the job form's, through ``submit()``, like every other door.
 
 from __future__ import annotations
 
-import uuid
-
 from flask import current_app
 from flask import request
 from werkzeug.datastructures import MultiDict
 
 from app.api.access import api_user
+from app.api.access import find_job
 from app.api.access import loaded_job_class
 from app.api.errors import ApiError
-from app.api.errors import not_found
 from app.api.filters import parse_boolean
 from app.api.negotiation import is_multipart
 from app.api.negotiation import json_body
@@ -30,32 +28,12 @@ from app.execution.submit import check_runnable
 from app.execution.submit import submit
 from app.jobs.forms import UNKNOWN_PROPERTY
 from app.jobs.forms import JobDataError
-from app.models import JobRecord
-from app.models.jobs import normalize_class_path
-from app.security import can
 
 IMMEDIATELY = "immediately"
 NOT_ENABLED = "This job is not enabled to be run."
 NOT_INSTALLED = "This job is not presently installed and cannot be run."
 SCHEDULE_UNSUPPORTED = ("Scheduling through the API is not supported yet: leave \u201cschedule\u201d out (or use the "
                         "interval \u201cimmediately\u201d) to run now.")
-
-
-def find_job(key: str):
-    """The job named by id, class path or name that the caller may view or run; 404 otherwise."""
-    user = api_user()
-    try:
-        candidates = [JobRecord.get_or_none(JobRecord.id == uuid.UUID(key))]
-    except ValueError:
-        candidates = [JobRecord.get_or_none(JobRecord.class_path == normalize_class_path(key))]
-        if candidates[0] is None:
-            candidates = list(JobRecord.select().where(JobRecord.name == key))
-    found = [row for row in candidates if row is not None and (can(user, "view", row) or can(user, "run", row))]
-    if not found:
-        raise not_found("Job")
-    if len(found) > 1:
-        raise ApiError(400, f"More than one job is named \u201c{key}\u201d: run it by id or class path.")
-    return found[0]
 
 
 def _option_errors(queue, profile, schedule_given: bool) -> dict:
