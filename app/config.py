@@ -12,6 +12,8 @@ import secrets
 from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
+# Where the secret key is kept when JOBDECK_SECRET_KEY is unset (relative to the working folder).
+SECRET_FILE = "jobdeck.secret"
 
 
 def _as_bool(value: str) -> bool:
@@ -88,16 +90,38 @@ def from_environment(environ=None, **overrides) -> Config:
 def ensure_secret_key(config: Config, path: Path | None = None) -> Config:
     """Return config with a secret key, generating and keeping one in a private file when unset.
 
-    Web workers and restarts must agree on the key or sessions and CSRF tokens break.
+    Web processes, workers and the CLI must agree on the key: it signs sessions and CSRF tokens and
+    seals the inputs of queued runs. Without JOBDECK_SECRET_KEY each reads ``jobdeck.secret`` in its
+    working folder; the first to need it creates it, atomically, so concurrent starts agree.
     """
     if config.secret_key:
         return config
-    path = path or Path("jobdeck.secret")
+    path = Path(path or SECRET_FILE)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_secret_file(path)
+    return config.replace(secret_key=path.read_text().strip())
+
+
+def _create_secret_file(path: Path) -> None:
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
-    return config.replace(secret_key=path.read_text().strip())
+        try:
+            os.link(draft, path)  # never replaces a file another process made meanwhile
+        except FileExistsError:
+            pass
+    finally:
+        draft.unlink(missing_ok=True)
+
+
+def secret_key() -> str:
+    """This process's secret key, read from (or generated into) ``jobdeck.secret`` on first use when unset."""
+    config = get_config()
+    if not config.secret_key:
+        config = configure(ensure_secret_key(config))
+    return config.secret_key
 
 
 _current: Config | None = None
