@@ -8,7 +8,6 @@ import logging
 import jinja2
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -23,6 +22,7 @@ from app.catalog import load_report
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution.submit import submit
+from app.execution.submit import unavailable_flags
 from app.jobs.forms import JobDataError
 from app.jobs.forms import bind_form
 from app.jobs.forms import job_form_class
@@ -144,7 +144,7 @@ def job_page(record: JobRecord):
     except JobLoadError as exc:
         load_error = str(exc)
     form = job_form_class(job_class, record)() if job_class else None
-    options = RunOptionsForm.for_record(record, current_app.config["JOBDECK"].debug, prefix="_run")
+    options = RunOptionsForm.for_record(record, user, prefix="_run")
     status = 200
     if request.method == "POST":
         if not can(user, "run", record):
@@ -159,7 +159,7 @@ def job_page(record: JobRecord):
                     user,
                     data=request.form,
                     files=request.files,
-                    options=run_options(options, request),
+                    options=run_options(record, user, options, request),
                     strict=False,
                 )
             except JobDataError as exc:
@@ -209,6 +209,7 @@ def render_job_page(record, job_class, form, options, load_error=None):
         "recent": recent,
         "can_run": can(user, "run", record),
         "can_change": can(user, "change", record),
+        "unavailable_flags": unavailable_flags(record),
         "template_error": None,
     }
     custom = job_template_name(record, job_class)
