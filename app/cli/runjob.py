@@ -36,7 +36,9 @@ def register(subparsers) -> None:
     parser.add_argument("--local", action="store_true", help="run in this process instead of on a worker")
     parser.add_argument("--commit", action="store_true",
                         help="let the job make changes: dry-run variables default to off (needs --username)")
-    parser.add_argument("--profile", action="store_true", help="profile the run (writes a .pstats file)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the run (writes a .pstats file); with --username, for superusers or "
+                        "under JOBDECK_DEBUG")
     parser.add_argument("--queue", help="the job queue to use (default: the job's first queue)")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="stop waiting after this long (the job keeps running; exit status 3)")
