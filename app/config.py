@@ -12,6 +12,8 @@ import secrets
 from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
+# Where the secret key is kept when JOBDECK_SECRET_KEY is unset (relative to the working folder).
+SECRET_FILE = "jobdeck.secret"
 
 
 def _as_bool(value: str) -> bool:
@@ -28,7 +30,6 @@ class Config:
     database_url: str = "sqlite:///jobdeck.sqlite3"
     queue_url: str = "sqlite:///jobdeck-queue.sqlite3"
     jobs_root: Path = Path("jobs_root")
-    git_root: Path = Path("git_repos")
     secret_key: str = ""
     soft_time_limit: float = 300.0
     time_limit: float = 600.0
@@ -50,7 +51,6 @@ ENVIRONMENT = {
     "JOBDECK_DATABASE_URL": ("database_url", str),
     "JOBDECK_QUEUE_URL": ("queue_url", str),
     "JOBDECK_JOBS_ROOT": ("jobs_root", Path),
-    "JOBDECK_GIT_ROOT": ("git_root", Path),
     "JOBDECK_SECRET_KEY": ("secret_key", str),
     "JOBDECK_SOFT_TIME_LIMIT": ("soft_time_limit", float),
     "JOBDECK_TIME_LIMIT": ("time_limit", float),
@@ -82,22 +82,44 @@ def from_environment(environ=None, **overrides) -> Config:
             raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from None
     values.update(overrides)
     config = Config(**values)
-    return config.replace(jobs_root=Path(config.jobs_root).resolve(), git_root=Path(config.git_root).resolve())
+    return config.replace(jobs_root=Path(config.jobs_root).resolve())
 
 
 def ensure_secret_key(config: Config, path: Path | None = None) -> Config:
     """Return config with a secret key, generating and keeping one in a private file when unset.
 
-    Web workers and restarts must agree on the key or sessions and CSRF tokens break.
+    Web processes, workers and the CLI must agree on the key: it signs sessions and CSRF tokens and
+    seals the inputs of queued runs. Without JOBDECK_SECRET_KEY each reads ``jobdeck.secret`` in its
+    working folder; the first to need it creates it, atomically, so concurrent starts agree.
     """
     if config.secret_key:
         return config
-    path = path or Path("jobdeck.secret")
+    path = Path(path or SECRET_FILE)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_secret_file(path)
+    return config.replace(secret_key=path.read_text().strip())
+
+
+def _create_secret_file(path: Path) -> None:
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
-    return config.replace(secret_key=path.read_text().strip())
+        try:
+            os.link(draft, path)  # never replaces a file another process made meanwhile
+        except FileExistsError:
+            pass
+    finally:
+        draft.unlink(missing_ok=True)
+
+
+def secret_key() -> str:
+    """This process's secret key, read from (or generated into) ``jobdeck.secret`` on first use when unset."""
+    config = get_config()
+    if not config.secret_key:
+        config = configure(ensure_secret_key(config))
+    return config.secret_key
 
 
 _current: Config | None = None

@@ -2,6 +2,7 @@
 
 ``JOBDECK_QUEUE_URL`` picks the storage: ``sqlite:///PATH`` (SqliteHuey, the default) or
 ``redis://...`` (RedisHuey). Every queue shares that storage; the queue name keeps their tasks apart.
+A message carries the result's id and its sealed (encrypted) inputs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from huey import RedisHuey
 from huey.storage import SqliteStorage
 
 from app.config import get_config
+from app.execution.sealing import seal
 
 __all__ = ["enqueue", "get_huey", "make_huey"]
 
@@ -82,6 +84,9 @@ def get_huey(name: str | None = None):
 
 
 def enqueue(result_id, payload: dict, queue: str) -> None:
-    """Queue ``run_job`` for a PENDING result (one INSERT or LPUSH; no worker presence check)."""
+    """Queue ``run_job`` for a PENDING result (one INSERT or LPUSH; no worker presence check).
+
+    The payload travels sealed (``app.execution.sealing``): the queue never holds a run's inputs in clear.
+    """
     huey = get_huey(queue)
-    huey.enqueue(huey.jobdeck_tasks["run_job"].s(str(result_id), payload))
+    huey.enqueue(huey.jobdeck_tasks["run_job"].s(str(result_id), seal(result_id, payload)))

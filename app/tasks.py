@@ -7,12 +7,21 @@ is identical whichever queue carries it.
 from __future__ import annotations
 
 from app.execution import supervisor
+from app.execution.recorder import RunRecorder
+from app.execution.sealing import SealError
+from app.execution.sealing import unseal
 
 __all__ = ["TASKS", "register", "run_job"]
 
 
-def run_job(result_id: str, payload: dict) -> None:
-    """Run one JobResult's job in a supervised child process."""
+def run_job(result_id: str, message: dict) -> None:
+    """Open the queued inputs and run one JobResult's job in a supervised child process."""
+    try:
+        payload = unseal(result_id, message)
+    except SealError as exc:
+        # ERRORED with the sentence (never the ciphertext), and its uploads deleted as after any run.
+        RunRecorder(result_id, drop_inputs=True).settle(str(exc))
+        return
     supervisor.supervise(result_id, payload)
 
 

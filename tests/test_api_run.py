@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 import pytest
 
+from app.config import configure
+from app.config import get_config
 from app.models import FileProxy
 from app.models import JobRecord
 from app.models import JobResult
@@ -200,7 +202,7 @@ def test_profile_allowed_to_superusers_and_under_debug(api, admin_key):
     assert JobResult.get_by_id(response.json["job_result"]["id"]).options["profile"] is True
     user = make_user()
     grant(user, ["view", "run"], ["extras.job"])
-    api.app.config["JOBDECK"] = api.app.config["JOBDECK"].replace(debug=True)
+    configure(get_config().replace(debug=True))  # the process-wide config, which decide() reads
     assert api.post(run_url(record.id), key_for(user), json={"data": HELLO_DATA, "profile": True}).status_code == 201
 
 

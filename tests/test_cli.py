@@ -518,7 +518,7 @@ def test_runjob_unknown_queue_is_exit_2(env, cli):
     enable(HELLO)
     code, _, err = cli("runjob", "--queue", "nope", HELLO)
     assert code == 2
-    assert "task_queue: 'nope' is not a queue of this job" in err
+    assert "--queue: 'nope' is not a queue of this job" in err
     assert JobResult.select().count() == 0
 
 
@@ -527,7 +527,7 @@ def test_runjob_commit_needs_a_username(env, cli):
     code, out, err = cli("runjob", "--local", "--commit", "hello_jobs.HelloJobs")
     assert (code, out) == (2, "")
     assert_sentence(err)
-    assert "--commit needs --username" in err
+    assert "--commit: Committing changes needs a named user (runjob --username)" in err
     assert JobResult.select().count() == 0
 
 

@@ -614,8 +614,8 @@ def test_require_messages(database):
     assert (denied.value.action, denied.value.object_type) == ("run", "extras.job")
     with pytest.raises(PermissionDenied, match=r"^You do not have permission to view job results\.$"):
         require(user, "view", JobResult)
-    with pytest.raises(PermissionDenied, match=r"^You do not have permission to approve scheduled jobs\.$"):
-        require(user, "approve", "extras.scheduledjob")
+    with pytest.raises(PermissionDenied, match=r"^You do not have permission to approve jobs\.$"):
+        require(user, "approve", "extras.job")
 
 
 def test_require_passes_silently_when_allowed(database):

@@ -109,7 +109,7 @@ def test_job_page_renders_form_and_notices(web_client):
     assert "sensitive variables" not in page  # Say Hello keeps its inputs
     assert 'name="_run-csrf_token"' in page
     assert "Queue" not in re.sub(r"<dt>Queue</dt>", "", page)  # one queue: no selector
-    assert 'name="_run-profile"' not in page  # not in debug mode
+    assert 'name="_run-profile"' in page  # superusers may profile (app.execution.options)
 
 
 def test_job_page_by_class_path(web_client):

@@ -61,6 +61,7 @@ def json_body() -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
+    refuse_mislabelled_json(raw)
     if request.mimetype not in ("application/json", "") and not request.mimetype.endswith("+json"):
         raise ApiError(415, f'Unsupported media type "{request.mimetype}" in request.')
     try:
@@ -73,4 +74,20 @@ def json_body() -> dict:
 
 
 def is_multipart() -> bool:
+    """A form body; JSON sent as a form (``curl -d`` without a Content-Type header) is refused with 415."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        refuse_mislabelled_json(request.get_data(cache=True))
     return request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def refuse_mislabelled_json(raw: bytes) -> None:
+    """415 with a sentence saying what to send when a body that is JSON comes labelled as something else."""
+    mimetype = request.mimetype
+    if mimetype in ("application/json", "") or mimetype.endswith("+json") or raw.lstrip()[:1] not in (b"{", b"["):
+        return  # JSON (no Content-Type is taken as JSON), or a body that does not even look like it
+    try:
+        json_input.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return  # not JSON after all: the caller judges it as what it claims to be
+    raise ApiError(415, f"The request body is JSON but was sent as {mimetype}: send it with the header "
+                        "\u201cContent-Type: application/json\u201d (curl: -H 'Content-Type: application/json').")

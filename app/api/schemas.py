@@ -114,6 +114,8 @@ RUN_OPTIONS = {
     "job_queue": nullable({"type": "string", "description": "Same as task_queue (Nautobot 2.4's name)."}),
     "profile": {"type": "boolean", "description": "Run under cProfile (JOBDECK_DEBUG or superusers only)."},
     "schedule": {"description": "Only {\"interval\": \"immediately\"}: scheduling is not supported yet."},
+    "commit": {"type": "boolean", "description": "Nautobot 1.x: the job's DryRunVars left out of data become "
+                                                 "not commit."},
 }
 
 COMPONENTS = {
@@ -129,7 +131,7 @@ COMPONENTS = {
         "type": "object",
         "properties": {"data": {"type": "object", "description": "Variable values; unknown keys are refused."},
                        **RUN_OPTIONS},
-        "description": "Other top-level keys (commit, job_id, job_name) are ignored.",
+        "description": "Other top-level keys (job_id, job_name) are ignored.",
     },
     "JobRunForm": {
         "type": "object",

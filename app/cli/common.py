@@ -54,7 +54,8 @@ def require_runnable(record, user) -> None:
     except PermissionDenied as exc:
         raise CommandError(str(exc)) from None
     except JobNotRunnable as exc:
-        fix = f" Enable it with `jobdeck jobs enable {record.class_path}`." if record.installed else ""
+        disabled = record.installed and not record.enabled
+        fix = f" Enable it with `jobdeck jobs enable {record.class_path}`." if disabled else ""
         raise CommandError(f"{exc}{fix}") from None
 
 

@@ -38,7 +38,9 @@ def register(subparsers) -> None:
     parser.add_argument("--local", action="store_true", help="run in this process instead of on a worker")
     parser.add_argument("--commit", action="store_true",
                         help="let the job make changes: dry-run variables default to off (needs --username)")
-    parser.add_argument("--profile", action="store_true", help="profile the run (writes a .pstats file)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the run (writes a .pstats file); with --username, for superusers or "
+                        "under JOBDECK_DEBUG")
     parser.add_argument("--queue", help="the job queue to use (default: the job's first queue)")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="stop waiting after this long (the job keeps running; exit status 3)")
@@ -47,25 +49,22 @@ def register(subparsers) -> None:
 
 
 def runjob(args) -> int:
-    from app.execution.submit import RunOptions
+    from app.execution.options import apply_commit
+    from app.execution.options import decide
 
     data = parse_data(args.data)
     files = read_files(args.file)
-    if args.commit and not args.username:
-        raise CommandError(
-            "--commit needs --username: the user you name owns any changes the job makes to the database."
-        )
     if args.local and args.timeout is not None:
         raise CommandError("--timeout applies to runs on a worker; a --local run lasts as long as the job.")
     open_database()
     record = find_job(args.class_path)
     user = find_user(args.username) if args.username else None
     require_runnable(record, user)
-    variables = job_variables(record)
-    data = apply_commit(variables, data, args.commit)
-    options = RunOptions(queue=args.queue, profile=args.profile)
+    job_class = loadable_job_class(record)
     with refusals():
-        check_files(variables, files)
+        options = decide(record, user, queue=args.queue, profile=args.profile, commit=args.commit)
+        data = apply_commit(job_class, data, args.commit)
+        check_files(job_class._get_vars() if job_class else {}, files)
         if args.local:
             result = run_local(record, user, data, files, options)
         else:
@@ -100,23 +99,15 @@ def read_files(specs: list[str]) -> dict:
     return files
 
 
-def job_variables(record) -> dict:
-    """The job's variables, or {} when it cannot load (submit then explains why it cannot run)."""
+def loadable_job_class(record):
+    """The job's class, or None when it cannot load (submit then explains why it cannot run)."""
     from app.catalog import job_class_for
     from app.exceptions import JobLoadError
 
     try:
-        return job_class_for(record)._get_vars()
+        return job_class_for(record)
     except JobLoadError:
-        return {}
-
-
-def apply_commit(variables: dict, data: dict, commit: bool) -> dict:
-    """As Nautobot 1.x's runjob: dry-run variables not given in --data are on unless --commit."""
-    from app.jobs.vars import DryRunVar
-
-    dryrun = {name: not commit for name, var in variables.items() if isinstance(var, DryRunVar)}
-    return {**dryrun, **data}
+        return None
 
 
 def check_files(variables: dict, files: dict) -> None:
@@ -127,6 +118,10 @@ def check_files(variables: dict, files: dict) -> None:
              if variables and not isinstance(variables.get(name), FileVar)}
     if wrong:
         raise JobDataError(wrong)
+
+
+# How the run options decide() names appear on this command line.
+OPTION_FLAGS = {"task_queue": "--queue", "profile": "--profile", "commit": "--commit"}
 
 
 class refusals:
@@ -143,6 +138,10 @@ class refusals:
         if exc_type is None:
             return False
         if issubclass(exc_type, JobDataError):
+            refused = {OPTION_FLAGS[name]: messages for name, messages in exc.errors.items() if name in OPTION_FLAGS}
+            if refused:
+                lines = [f"{flag}: {message}" for flag, messages in refused.items() for message in messages]
+                raise CommandError("\n".join(lines))
             lines = [f"{field}: {message}" for field, messages in exc.errors.items() for message in messages]
             raise CommandError("The job's input is not valid:\n" + "\n".join(f"  {line}" for line in lines))
         if issubclass(exc_type, (JobNotRunnable, PermissionDenied)):

@@ -1,21 +1,21 @@
 """Submitting a run: the one path every door (form, API, CLI, tests) goes through.
 
-1. permission and enabled/installed checks, 2. validation through the job's generated form,
-3. serialization, 4. a PENDING JobResult, 5. the task on the chosen queue.
+1. permission, enabled/installed and unavailable-flag checks, 2. validation through the job's generated form,
+3. serialization, 4. a PENDING JobResult, 5. the task on the chosen queue. How to run (queue, profile,
+...) is decided before, by ``app.execution.options.decide()``.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 from app.catalog import job_class_for
 from app.db import database
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution import status
+from app.execution.options import RunOptions
+from app.execution.options import choose_queue
 from app.execution.payload import serialize_data
 from app.jobs.choices import JobResultStatusChoices as Status
-from app.jobs.forms import JobDataError
 from app.jobs.forms import validate_data
 from app.models import JobRecord
 from app.models import JobResult
@@ -24,27 +24,18 @@ from app.security import can
 from app.security import restrict
 from app.security.constraints import NEVER
 
-
-@dataclasses.dataclass
-class RunOptions:
-    """How to run, as opposed to what with: the queue and the flags around the job's inputs."""
-
-    queue: str | None = None
-    profile: bool = False
-    ignore_singleton_lock: bool = False
-    request_meta: dict = dataclasses.field(default_factory=dict)
-
-    def as_dict(self, queue: str) -> dict:
-        return {
-            "queue": queue,
-            "profile": self.profile,
-            "ignore_singleton_lock": self.ignore_singleton_lock,
-            "request_meta": self.request_meta,
-        }
+APPROVAL_UNAVAILABLE = ("This job requires approval by another user, and approvals are not available yet; "
+                        "clear \u201cApproval required\u201d on the job's edit page (or in its Meta) to run it.")
+SINGLETON_UNAVAILABLE = ("This job is a singleton (never two runs at once), and singleton runs are not available "
+                         "yet; clear \u201cSingleton\u201d on the job's edit page (or in its Meta) to run it.")
 
 
-def check_runnable(record: JobRecord, user) -> None:
-    """Raise PermissionDenied or JobNotRunnable when ``user`` may not run ``record`` now.
+class FeatureUnavailable(JobNotRunnable):
+    """The job sets a flag whose feature has not landed yet: its runs are refused, never let through."""
+
+
+def check_runnable(record: JobRecord, user, options: RunOptions | None = None) -> None:
+    """Raise PermissionDenied or JobNotRunnable (FeatureUnavailable) when ``user`` may not run ``record`` now.
 
     ``user`` None means a trusted local caller (the CLI without ``--username``).
     """
@@ -53,6 +44,9 @@ def check_runnable(record: JobRecord, user) -> None:
     reason = status.not_runnable_reason(record)
     if reason:
         raise JobNotRunnable(reason)
+    unavailable = unavailable_flags(record, options or RunOptions())
+    if unavailable:
+        raise FeatureUnavailable(" ".join(unavailable))
 
 
 def visible_rows(user):
@@ -69,20 +63,21 @@ def visible_rows(user):
     return narrow
 
 
-def choose_queue(record: JobRecord, requested: str | None) -> str:
-    queues = record.queues
-    if not requested:
-        return queues[0]
-    if requested not in queues:
-        message = f"{requested!r} is not a queue of this job (choose from {', '.join(queues)})."
-        raise JobDataError({"task_queue": [message]})
-    return requested
+def unavailable_flags(record: JobRecord, options: RunOptions | None = None) -> list[str]:
+    """Why the job's flags refuse a run until their features land: approval and singleton."""
+    options = options or RunOptions()
+    reasons = []
+    if record.approval_required and not options.pre_approved:
+        reasons.append(APPROVAL_UNAVAILABLE)
+    if record.is_singleton and not options.ignore_singleton_lock:
+        reasons.append(SINGLETON_UNAVAILABLE)
+    return reasons
 
 
 def prepare(record: JobRecord, user, data=None, files=None, options: RunOptions | None = None, *, strict=True):
     """Check and validate a run without creating anything; return (job_class, cleaned, queue)."""
     options = options or RunOptions()
-    check_runnable(record, user)
+    check_runnable(record, user, options)
     try:
         job_class = job_class_for(record)
     except JobLoadError as exc:

@@ -53,7 +53,6 @@ class JobEnvironment:
             "database_url": f"sqlite:///{self.directory / 'jobdeck.sqlite3'}",
             "queue_url": f"sqlite:///{self.directory / 'queue.sqlite3'}",
             "jobs_root": jobs_root,
-            "git_root": self.directory / "git_repos",
             "secret_key": "jobdeck-test-secret",
             **self.overrides,
         }

@@ -100,13 +100,16 @@ def run_job_for_testing(job, data=None, commit=True, username="test-user", *, pr
     A FileVar accepts an ``InMemoryFile``, bytes, text or an open file.
 
     ``commit=False`` (Nautobot 1.x) turns on the job's DryRunVar when it has one; Jobdeck never rolls
-    back database changes. Invalid input raises ``JobDataError``::
+    back database changes. Invalid input raises ``JobDataError``. As Nautobot's, it runs a job that
+    requires approval as if approved, and a singleton job without a lock (a test run is the only one);
+    every other door refuses those runs until approvals and singleton locks land::
 
         result = run_job_for_testing("hello_jobs.HelloJobs", data={"person_name": "Ada"})
         assert result.status == JobResultStatusChoices.STATUS_SUCCESS
     """
     from app.catalog import job_class_for
-    from app.execution.submit import RunOptions
+    from app.execution.options import RunOptions
+    from app.execution.options import apply_commit
     from app.execution.submit import run_in_process
     from app.models import JobRecord
 
@@ -119,10 +122,9 @@ def run_job_for_testing(job, data=None, commit=True, username="test-user", *, pr
     job_class = job_class_for(record)
     variables = job_class._get_vars()
     if not commit:
-        dryrun = [name for name, var in variables.items() if isinstance(var, DryRunVar)]
-        if dryrun:
-            values.setdefault(dryrun[0], True)
-        else:
+        # commit=True leaves the dry-run variables at their defaults, as the test author wrote them.
+        values = apply_commit(job_class, values, False)
+        if not any(isinstance(var, DryRunVar) for var in variables.values()):
             warnings.warn(
                 f"commit=False has no effect on {record.class_path}: it has no DryRunVar, and Jobdeck does "
                 "not roll back a job's database changes",
@@ -131,7 +133,8 @@ def run_job_for_testing(job, data=None, commit=True, username="test-user", *, pr
     for name, var in variables.items():
         if isinstance(var, FileVar) and name in values:
             values[name] = _as_upload(values[name], name)
-    options = RunOptions(queue=task_queue, profile=profile, request_meta=dict(request_meta or {}))
+    options = RunOptions(queue=task_queue, profile=profile, request_meta=dict(request_meta or {}),
+                         pre_approved=True, ignore_singleton_lock=True)
     return run_in_process(record, user, values, options=options)
 
 

@@ -49,8 +49,6 @@ OBJECT_TYPES = (
     ("extras.job", "Job"),
     ("extras.jobresult", "Job result"),
     ("extras.joblogentry", "Job log entry"),
-    ("extras.scheduledjob", "Scheduled job"),
-    ("extras.gitrepository", "Git repository"),
     ("users.user", "User"),
     ("users.group", "Group"),
     ("users.objectpermission", "Object permission"),

@@ -48,7 +48,7 @@ def _queue_names(form, field):
 
 class JobEditForm(FlaskForm):
     enabled = BooleanField(
-        "Enabled", description="Only enabled (and installed) jobs can be run or scheduled."
+        "Enabled", description="Only enabled (and installed) jobs can be run."
     )
 
     grouping = StringField("Grouping", [Length(max=255)])

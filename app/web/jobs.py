@@ -9,7 +9,6 @@ import logging
 import jinja2
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -25,6 +24,7 @@ from app.db import utcnow
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution.submit import submit
+from app.execution.submit import unavailable_flags
 from app.execution.submit import visible_rows
 from app.jobs.forms import JobDataError
 from app.jobs.forms import bind_form
@@ -163,7 +163,7 @@ def job_page(record: JobRecord):
     except JobLoadError as exc:
         load_error = str(exc)
     form = bind_form(job_class, record=record, restrict_rows=visible_rows(user)) if job_class else None
-    options = RunOptionsForm.for_record(record, current_app.config["JOBDECK"].debug, prefix="_run")
+    options = RunOptionsForm.for_record(record, user, prefix="_run")
     status = 200
     if request.method == "POST":
         if not can(user, "run", record):
@@ -178,7 +178,7 @@ def job_page(record: JobRecord):
                     user,
                     data=request.form,
                     files=request.files,
-                    options=run_options(options, request),
+                    options=run_options(record, user, options, request),
                     strict=False,
                 )
             except JobDataError as exc:
@@ -230,6 +230,7 @@ def render_job_page(record, job_class, form, options, load_error=None):
         "can_change": can(user, "change", record),
         # A job without variables has no inputs to keep or lose, whatever has_sensitive_variables says.
         "sensitive_inputs": record.has_sensitive_variables and (job_class is None or bool(job_class._get_vars())),
+        "unavailable_flags": unavailable_flags(record),
         "template_error": None,
     }
     custom = job_template_name(record, job_class)

@@ -1,14 +1,14 @@
 """Running a job: ``POST /api/extras/jobs/<id, class path or name>/run/``.
 
-JSON: ``{"data": {...}, "task_queue": "...", "profile": false}``; other top-level keys that Nautobot
-clients send (``commit``, ``job_id``, ``job_name``) are ignored. multipart/form-data (for FileVar):
-variables flattened, options prefixed ``_`` (``_task_queue``, ``_profile``; ``_commit`` ignored).
-Validation is the job form's, through ``submit()``, like every other door.
+JSON: ``{"data": {...}, "task_queue": "...", "profile": false, "commit": true}``; other top-level keys
+that Nautobot clients send (``job_id``, ``job_name``) are ignored. multipart/form-data (for FileVar):
+variables flattened, options prefixed ``_`` (``_task_queue``, ``_profile``, ``_commit``). The options
+are decided by ``app.execution.options`` and the inputs validated by the job form through
+``submit()``, like every other door.
 """
 
 from __future__ import annotations
 
-from flask import current_app
 from flask import request
 from werkzeug.datastructures import MultiDict
 
@@ -23,30 +23,18 @@ from app.api.registry import api_route
 from app.api.rendering import render
 from app.api.serializers import job_result as serialize_result
 from app.exceptions import JobNotRunnable
-from app.execution.submit import RunOptions
+from app.execution.options import apply_commit
+from app.execution.options import decide
+from app.execution.submit import FeatureUnavailable
 from app.execution.submit import check_runnable
 from app.execution.submit import submit
 from app.jobs.forms import UNKNOWN_PROPERTY
 from app.jobs.forms import JobDataError
 
-IMMEDIATELY = "immediately"
 NOT_ENABLED = "This job is not enabled to be run."
 NOT_INSTALLED = "This job is not presently installed and cannot be run."
-SCHEDULE_UNSUPPORTED = ("Scheduling through the API is not supported yet: leave \u201cschedule\u201d out (or use the "
-                        "interval \u201cimmediately\u201d) to run now.")
 
 
-def _option_errors(queue, profile, schedule_given: bool) -> dict:
-    errors = {}
-    if queue is not None and not isinstance(queue, str):
-        errors["task_queue"] = ["Enter a queue name."]
-    if not isinstance(profile, bool):
-        errors["profile"] = ["Must be a valid boolean."]
-    elif profile and not (current_app.config["JOBDECK"].debug or api_user().is_superuser):
-        errors["profile"] = ["Profiling is only available when JOBDECK_DEBUG is on, or to superusers."]
-    if schedule_given:
-        errors["schedule"] = [SCHEDULE_UNSUPPORTED]
-    return errors
 
 
 def _from_json():
@@ -56,12 +44,13 @@ def _from_json():
         data = {}
     if not isinstance(data, dict):
         raise JobDataError({"data": ["Expected a JSON object of variable values."]})
-    schedule = body.get("schedule")
-    scheduled = schedule is not None and not (isinstance(schedule, dict) and schedule.get("interval") == IMMEDIATELY
-                                              and not schedule.get("start_time"))
-    queue = body.get("task_queue") or body.get("job_queue")
-    profile = body.get("profile")
-    return data, None, queue, False if profile is None else profile, scheduled
+    options = {
+        "queue": body.get("task_queue") or body.get("job_queue"),
+        "profile": body.get("profile"),
+        "schedule": body.get("schedule"),
+        "commit": body.get("commit"),
+    }
+    return data, None, options
 
 
 def _from_form(job_class):
@@ -75,12 +64,23 @@ def _from_form(job_class):
         value = request.form.get(f"_{name}", "").strip().strip('"')
         return value or None
 
+    options = {
+        "queue": option("task_queue") or option("job_queue"),
+        "profile": _boolean(option("profile")),
+        "schedule": option("schedule_interval"),
+        "commit": _boolean(option("commit")),
+    }
+    return data, request.files, options
+
+
+def _boolean(text):
+    """A form field's boolean, None when absent, the text itself (refused by ``decide``) when not one."""
+    if text is None:
+        return None
     try:
-        profile = parse_boolean(option("profile") or "false")
+        return parse_boolean(text)
     except ValueError:
-        profile = None
-    scheduled = (option("schedule_interval") or IMMEDIATELY) != IMMEDIATELY
-    return data, request.files, option("task_queue") or option("job_queue"), profile, scheduled
+        return text
 
 
 @api_route("/extras/jobs/<path:job_key>/run/", method="POST", tag="jobs", request="JobRunRequest",
@@ -91,13 +91,14 @@ def job_run(job_key):
     user = api_user()
     try:
         check_runnable(record, user)
-        job_class = loaded_job_class(record) if is_multipart() else None
-        data, files, queue, profile, scheduled = _from_form(job_class) if is_multipart() else _from_json()
-        errors = _option_errors(queue, profile, scheduled)
-        if errors:
-            raise JobDataError(errors)
+        job_class = loaded_job_class(record)
+        data, files, requested = _from_form(job_class) if is_multipart() else _from_json()
         meta = {"REMOTE_ADDR": request.remote_addr or "", "HTTP_USER_AGENT": request.user_agent.string or ""}
-        result = submit(record, user, data, files, RunOptions(queue=queue, profile=profile, request_meta=meta))
+        options = decide(record, user, **requested, request_meta=meta)
+        data = apply_commit(job_class, data, requested["commit"])
+        result = submit(record, user, data, files, options)
+    except FeatureUnavailable as exc:
+        raise ApiError(400, str(exc)) from None
     except JobNotRunnable as exc:
         if not record.installed:
             raise ApiError(405, NOT_INSTALLED) from None
