@@ -4,6 +4,7 @@ from app.models.jobs import JobRecord
 from app.models.results import FileProxy
 from app.models.results import JobLogEntry
 from app.models.results import JobResult
+from app.models.schedules import ScheduledJob
 from app.models.users import FailedLogin
 from app.models.users import Group
 from app.models.users import LoginFailure
@@ -28,6 +29,7 @@ MODELS = (
     UserSession,
     FailedLogin,
     JobRecord,
+    ScheduledJob,
     JobResult,
     JobLogEntry,
     FileProxy,

@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.jobs.choices import JobResultStatusChoices
 from app.jobs.choices import LogLevelChoices
 from app.models.jobs import JobRecord
+from app.models.schedules import ScheduledJob
 from app.models.users import User
 
 
@@ -36,9 +37,17 @@ class JobResult(BaseModel):
     # The process that forked and watched the job (on the host named in ``worker``): the reaper's clue.
     supervisor_pid = peewee.IntegerField(null=True)
     log_count = peewee.IntegerField(default=0)
+    # A run made for a schedule (or an approved request) and the due time it was made for: unique
+    # together, so two dispatchers can never both create the run of one slot.
+    scheduled_job = peewee.ForeignKeyField(ScheduledJob, null=True, backref="results", on_delete="SET NULL",
+                                           index=False)  # the unique (scheduled_job, scheduled_for) index serves
+    scheduled_for = peewee.DateTimeField(null=True)
+    approved_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    approved_at = peewee.DateTimeField(null=True)
 
     class Meta:
         indexes = (
+            (("scheduled_job", "scheduled_for"), True),
             (("job_record", "date_created"), False),
             (("user", "date_created"), False),
             (("status", "worker"), False),
