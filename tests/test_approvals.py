@@ -302,6 +302,13 @@ def test_a_class_declaring_sensitive_and_approval_loads_with_a_warning(jobdeck):
     assert JobRecord.get_for_class_path("approval_jobs.BothFlags").installed
 
 
+def test_the_job_page_warns_about_sensitive_and_approval(jobs):
+    record = JobRecord.get_for_class_path("approval_jobs.BothFlags")
+    client = login_as(make_app(jobs), make_user("root", superuser=True))
+    assert 'id="sensitive-and-approval"' in text(client.get(f"/jobs/{record.id}/"))
+    assert 'id="sensitive-and-approval"' not in text(client.get(f"/jobs/{reboot().id}/"))
+
+
 # -- the API ------------------------------------------------------------------------------------------------
 
 

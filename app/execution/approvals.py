@@ -37,7 +37,7 @@ from app.security import restrict
 __all__ = [
     "ApprovalRefused", "REASON_MAX_LENGTH", "approvable", "approval_needed", "approve", "check_decider",
     "code_changed", "code_digest", "decided_for", "deny", "dry_run", "dry_run_vars", "is_dry_run_request",
-    "masked_inputs", "may_approve_any", "SENSITIVE_AND_APPROVAL",
+    "masked_inputs", "may_approve_any", "may_see", "SENSITIVE_AND_APPROVAL",
 ]  # fmt: skip
 
 REASON_MAX_LENGTH = 1000
@@ -161,6 +161,17 @@ def decided_for(user):
     return (ScheduledJob.select()
             .where(decided & ScheduledJob.decided_at.is_null(False) & (ScheduledJob.job_record.in_(jobs) | mine))
             .order_by(ScheduledJob.decided_at.desc(), ScheduledJob.id))
+
+
+def may_see(user, scheduled: ScheduledJob) -> bool:
+    """Whether ``user`` may see the request (else it is "not found" to them): theirs, ``view`` or
+    ``change`` on it, or ``approve`` on its job."""
+    if scheduled.user_id is not None and scheduled.user_id == user.id:
+        return True
+    if can(user, "view", scheduled) or can(user, "change", scheduled):
+        return True
+    record = JobRecord.get_or_none(JobRecord.id == scheduled.job_record_id) if scheduled.job_record_id else None
+    return record is not None and can(user, "approve", record)
 
 
 def may_approve_any(user) -> bool:

@@ -72,14 +72,9 @@ def queue():
 
 
 def _find(scheduled_id) -> ScheduledJob:
-    """404 unless the viewer may see the request (as the API's lookup)."""
-    user = me()
+    """404 unless the viewer may see the request (approvals.may_see)."""
     scheduled = ScheduledJob.get_or_none(ScheduledJob.id == scheduled_id)
-    if scheduled is None:
-        abort(404)
-    record = scheduled.job_record if scheduled.job_record_id else None
-    if not (scheduled.user_id == user.id or can(user, "view", scheduled) or can(user, "change", scheduled)
-            or (record is not None and can(user, "approve", record))):
+    if scheduled is None or not approvals.may_see(me(), scheduled):
         abort(404)
     return scheduled
 

@@ -18,7 +18,6 @@ from app.api.serializers import job_result as serialize_result
 from app.exceptions import JobNotRunnable
 from app.execution import approvals
 from app.models.schedules import ScheduledJob
-from app.security import can
 
 QUEUE_FILTERS = FilterSet()
 NOUN = "ScheduledJob"
@@ -31,14 +30,9 @@ def serialize(scheduled) -> dict:
 
 
 def find_request(scheduled_id) -> ScheduledJob:
-    """The request, 404 unless the caller may see it: view or change on it, approve on its job, or theirs."""
-    user = api_user()
+    """The request, 404 unless the caller may see it (approvals.may_see)."""
     scheduled = ScheduledJob.get_or_none(ScheduledJob.id == scheduled_id)
-    if scheduled is None:
-        raise not_found(NOUN)
-    record = scheduled.job_record if scheduled.job_record_id else None
-    if not (scheduled.user_id == user.id or can(user, "view", scheduled) or can(user, "change", scheduled)
-            or (record is not None and can(user, "approve", record))):
+    if scheduled is None or not approvals.may_see(api_user(), scheduled):
         raise not_found(NOUN)
     return scheduled
 
