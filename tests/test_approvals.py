@@ -20,6 +20,7 @@ from app.models.schedules import ScheduledJob
 from app.security import PermissionDenied
 from tests import test_api_support as support
 from tests.conftest import enable
+from tests.conftest import setup_database
 from tests.factories import grant
 from tests.factories import login_as
 from tests.factories import make_app
@@ -27,6 +28,7 @@ from tests.factories import make_request
 from tests.factories import make_user
 from tests.factories import text
 from tests.support.worker import wait_for_result
+from tests.test_postgres import postgres  # noqa: F401 (the PostgreSQL fixture)
 
 CHANGE_WINDOW = "approval_jobs.ChangeWindow"
 REBOOT = "approval_jobs.Reboot"
@@ -227,6 +229,20 @@ def test_a_stale_decision_loses_to_the_first(alice, bob):
 
 
 def test_racing_approvers_one_wins(alice, bob):
+    race(alice, bob)
+
+
+def test_racing_approvers_one_wins_on_postgres(postgres):  # noqa: F811
+    setup_database(postgres)
+    install_approval_jobs(postgres)
+    alice = make_user("alice")
+    race(alice, approver("bob"))
+    request = make_request(change_window(), alice, task_kwargs=INPUTS)
+    assert approvals.deny(request, approver("erin"), "pg").decision_reason == "pg"
+
+
+def race(alice, bob):
+    """bob approves and carol denies the same request at the same moment: exactly one decides it."""
     carol = approver("carol")
     request = make_request(reboot(), alice)
     barrier = threading.Barrier(2)
@@ -268,6 +284,19 @@ def test_a_disabled_or_uninstalled_job_cannot_be_approved(alice, bob):
     with pytest.raises(approvals.ApprovalRefused, match="not installed"):
         approvals.approve(request, bob)
     assert approvals.deny(request, bob).approval_state == "denied"  # denying is always possible
+
+
+def test_a_request_whose_job_was_deleted_can_only_be_denied(alice):
+    root = make_user("root", superuser=True)
+    request = make_request(reboot(), alice)
+    other = make_request(reboot(), alice)
+    reboot().delete_instance()
+    for action in (approvals.approve, approvals.dry_run):
+        with pytest.raises(approvals.ApprovalRefused, match="job of this request has been deleted"):
+            action(fresh(request), root)
+    assert approvals.deny(fresh(request), root, "gone").approval_state == "denied"
+    with pytest.raises(PermissionDenied, match="whose job was deleted"):
+        approvals.deny(fresh(other), approver("bob"))
 
 
 def test_dry_run_runs_now_without_consuming_the_approval(alice, bob, worker):

@@ -45,6 +45,7 @@ OWN_REQUEST = "You cannot approve or deny your own request: another user must de
 CODE_CHANGED = ("The job's code has changed since this request was made: check the new code, then confirm "
                 "that you approve the request against it.")
 SENSITIVE_AND_APPROVAL = "A job with sensitive variables cannot also require approval."
+JOB_DELETED = "The job of this request has been deleted: it can only be denied."
 NO_DRY_RUN = "This job has no dry-run variable (DryRunVar), so it cannot be dry-run."
 
 
@@ -224,6 +225,8 @@ def approve(scheduled: ScheduledJob, user, *, confirm_changed_code: bool = False
     """
     record = check_decider(scheduled, user)
     _check_awaiting(scheduled)
+    if record is None:
+        raise ApprovalRefused(JOB_DELETED)
     reason = status.not_runnable_reason(record)
     if reason:
         raise ApprovalRefused(f"{reason} Enable it (or deny the request) before approving.")
@@ -257,6 +260,8 @@ def dry_run(scheduled: ScheduledJob, user, request_meta: dict | None = None):
 
     record = check_decider(scheduled, user)
     _check_awaiting(scheduled)
+    if record is None:
+        raise ApprovalRefused(JOB_DELETED)
     reason = status.not_runnable_reason(record)
     if reason:
         raise ApprovalRefused(reason)
