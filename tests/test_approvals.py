@@ -291,6 +291,7 @@ def test_a_request_whose_job_was_deleted_can_only_be_denied(alice):
     request = make_request(reboot(), alice)
     other = make_request(reboot(), alice)
     reboot().delete_instance()
+    assert {row.id for row in approvals.approvable(root)} == {request.id, other.id}  # to deny them
     for action in (approvals.approve, approvals.dry_run):
         with pytest.raises(approvals.ApprovalRefused, match="job of this request has been deleted"):
             action(fresh(request), root)
