@@ -63,3 +63,31 @@ def login_as(app, user):
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def make_request(record, user, *, task_kwargs=None, state="awaiting", interval="future", start_time=None,
+                 crontab="", name=None, code_digest=None, **fields):
+    """A ScheduledJob as admission makes it for an approval-required job: AWAITING, inputs frozen,
+    the job's code digest taken now (unless given), next run at its start time."""
+    import datetime
+
+    from app.db import utcnow
+    from app.execution.approvals import code_digest as digest_of
+    from app.models.schedules import ScheduledJob
+
+    start = start_time or utcnow() - datetime.timedelta(seconds=1)
+    return ScheduledJob.create(
+        name=name or f"{record.name} requested by {user.username if user else 'nobody'}",
+        job_record=record,
+        task_name=record.class_path,
+        user=user,
+        interval=interval,
+        start_time=start,
+        next_run=start,
+        crontab=crontab,
+        task_kwargs=dict(task_kwargs or {}),
+        queue=record.queues[0],
+        code_digest=digest_of(record) if code_digest is None else code_digest,
+        approval_state=state,
+        **fields,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from app.jobs.choices import JobResultStatusChoices
 from app.jobs.choices import LogLevelChoices
 from app.models.jobs import OVERRIDABLE_FIELDS
+from app.models.schedules import ApprovalState
 from app.supervision import STATES as SUPERVISION_STATES
 
 
@@ -72,8 +73,22 @@ JOB_RESULT = closed({
     "date_done": nullable(TIME), "result": ANY, "worker": nullable(STRING), "task_args": {"type": "array"},
     "task_kwargs": nullable({"type": "object"}), "celery_kwargs": {"type": "object"}, "traceback": nullable(STRING),
     "meta": {"type": "null"}, "job_model": nullable(ref("NestedRef")), "user": nullable(ref("NestedRef")),
-    "scheduled_job": {"type": "null"}, "log_count": INTEGER, "logs_url": URI,
+    "scheduled_job": nullable(ref("NestedRef")), "approved_by": nullable(ref("NestedRef")),
+    "approved_at": nullable(TIME), "log_count": INTEGER, "logs_url": URI,
     "files": {"type": "array", "items": ref("FileProxy")}, "custom_fields": {"type": "object"},
+})
+
+APPROVAL_REQUEST = closed({
+    **_header("extras.scheduledjob"), "name": STRING, "job_model": nullable(ref("NestedRef")), "task_name": STRING,
+    "user": nullable(ref("NestedRef")), "description": STRING, "interval": STRING, "start_time": TIME,
+    "crontab": STRING, "time_zone": STRING, "next_run": nullable(TIME), "queue": STRING,
+    "task_kwargs": {"type": "object", "description": "The frozen inputs; secret-looking values are masked."},
+    "requested_at": TIME, "approval_state": {"enum": [str(state) for state in ApprovalState]},
+    "decided_by": nullable(ref("NestedRef")),
+    "decided_at": nullable(TIME), "decision_reason": STRING,
+    "code_changed": {"type": "boolean", "description": "The job's code differs from when it was requested: "
+                                                       "approving needs confirm_changed_code."},
+    "supports_dryrun": BOOLEAN, "approve_url": URI, "deny_url": URI, "dry_run_url": nullable(URI),
 })
 
 LOG_ENTRY = closed({
@@ -143,6 +158,13 @@ COMPONENTS = {
     "JobRunResponse": closed({"scheduled_job": {"type": "null"}, "job_result": ref("JobResult")}),
     "JobResult": JOB_RESULT,
     "JobLogEntry": LOG_ENTRY,
+    "ApprovalRequest": APPROVAL_REQUEST,
+    "ApprovalApprove": {"type": "object", "additionalProperties": False, "properties": {
+        "confirm_changed_code": {"type": "boolean", "description": "Required (true) when the job's code changed "
+                                                                   "since the request."}}},
+    "ApprovalDeny": {"type": "object", "additionalProperties": False, "properties": {
+        "reason": {"type": "string", "maxLength": 1000, "description": "Optional, kept with the decision."}}},
+    "ApprovalDryRunResponse": closed({"scheduled_job": ref("ApprovalRequest"), "job_result": ref("JobResult")}),
     "FileProxy": FILE_PROXY,
     "User": USER,
     "Group": GROUP,

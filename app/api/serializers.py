@@ -39,6 +39,11 @@ def nested_result(result_id, display: str = "") -> dict:
     return nested("extras.jobresult", "extras/job-results", result_id, display or str(result_id))
 
 
+def nested_scheduled_job(scheduled) -> dict | None:
+    return None if scheduled is None else nested("extras.scheduledjob", "extras/scheduled-jobs", scheduled.id,
+                                                 scheduled.name)
+
+
 def job(record) -> dict:
     pk = str(record.id)
     data = {
@@ -122,11 +127,45 @@ def job_result(result, files=()) -> dict:
         "meta": None,
         "job_model": nested_job(result.job_record) if result.job_record_id else None,
         "user": nested_user(result.user) if result.user_id else None,
-        "scheduled_job": None,
+        "scheduled_job": nested_scheduled_job(result.scheduled_job) if result.scheduled_job_id else None,
+        "approved_by": nested_user(result.approved_by) if result.approved_by_id else None,
+        "approved_at": format_datetime(result.approved_at),
         "log_count": result.log_count,
         "logs_url": api_url(f"extras/job-results/{pk}/logs/"),
         "files": [file_proxy(proxy, display) for proxy in files],
         "custom_fields": {},
+    }
+
+
+def approval_request(scheduled, *, code_changed: bool, supports_dryrun: bool) -> dict:
+    """A request awaiting (or past) approval, as the approval queue shows it: inputs masked."""
+    from app.execution.approvals import masked_inputs
+
+    pk = str(scheduled.id)
+    return {
+        **nested_scheduled_job(scheduled),
+        "name": scheduled.name,
+        "job_model": nested_job(scheduled.job_record) if scheduled.job_record_id else None,
+        "task_name": scheduled.task_name,
+        "user": nested_user(scheduled.user) if scheduled.user_id else None,
+        "description": scheduled.description,
+        "interval": scheduled.interval,
+        "start_time": format_datetime(scheduled.start_time),
+        "crontab": scheduled.crontab,
+        "time_zone": scheduled.time_zone,
+        "next_run": format_datetime(scheduled.next_run),
+        "queue": scheduled.queue,
+        "task_kwargs": masked_inputs(scheduled.task_kwargs),
+        "requested_at": format_datetime(scheduled.created),
+        "approval_state": scheduled.approval_state,
+        "decided_by": nested_user(scheduled.decided_by) if scheduled.decided_by_id else None,
+        "decided_at": format_datetime(scheduled.decided_at),
+        "decision_reason": scheduled.decision_reason,
+        "code_changed": code_changed,
+        "supports_dryrun": supports_dryrun,
+        "approve_url": api_url(f"extras/scheduled-jobs/{pk}/approve/"),
+        "deny_url": api_url(f"extras/scheduled-jobs/{pk}/deny/"),
+        "dry_run_url": api_url(f"extras/scheduled-jobs/{pk}/dry-run/") if supports_dryrun else None,
     }
 
 

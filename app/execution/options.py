@@ -40,15 +40,19 @@ class RunOptions:
     profile: bool = False
     ignore_singleton_lock: bool = False
     pre_approved: bool = False
+    unapproved_dry_run: bool = False  # an approver's dry run of a request awaiting approval
     request_meta: dict = dataclasses.field(default_factory=dict)
 
     def as_dict(self, queue: str) -> dict:
-        return {
+        options = {
             "queue": queue,
             "profile": self.profile,
             "ignore_singleton_lock": self.ignore_singleton_lock,
             "request_meta": self.request_meta,
         }
+        if self.unapproved_dry_run:
+            options["unapproved_dry_run"] = True
+        return options
 
 
 def may_profile(user) -> bool:

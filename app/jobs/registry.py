@@ -96,6 +96,12 @@ def check_job_class(job_class) -> list[str]:
                 f"Job {label}: {klass.__name__} redefines {attribute!r}, a read-only attribute of Job; "
                 "Jobdeck ignores the redefinition"
             )
+    if job_class.approval_required and job_class.has_sensitive_variables:
+        warnings.append(
+            f"Job {label}: approval_required and has_sensitive_variables are both set, but a job with sensitive "
+            "variables cannot require approval (a request awaiting approval stores its inputs; sensitive ones "
+            "are never stored); clear one of them in Meta or on the job's edit page"
+        )
     soft, hard = job_class.soft_time_limit, job_class.time_limit
     if soft and hard and hard <= soft:
         warnings.append(

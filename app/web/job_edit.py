@@ -14,6 +14,7 @@ from app.catalog import job_class_for
 from app.catalog import record_values
 from app.db import utcnow
 from app.exceptions import JobLoadError
+from app.execution.approvals import SENSITIVE_AND_APPROVAL
 from app.models.jobs import JobRecord
 from app.web.admin.access import permit
 from app.web.admin.access import require_login
@@ -47,7 +48,7 @@ def check_consistency(form: JobEditForm, record: JobRecord) -> bool:
         # The seed's rule: inputs awaiting approval must be stored, and sensitive ones never are.
         form.approval_required.errors = [
             *form.approval_required.errors,
-            "A job with sensitive variables cannot also require approval.",
+            SENSITIVE_AND_APPROVAL,
         ]
         return False
     return True

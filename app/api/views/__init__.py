@@ -1,5 +1,6 @@
 """The API's views, one module per resource; importing them registers their routes."""
 
+from app.api.views import approvals
 from app.api.views import docs
 from app.api.views import files
 from app.api.views import job_edit
@@ -10,4 +11,4 @@ from app.api.views import root
 from app.api.views import run
 from app.api.views import users
 
-__all__ = ["docs", "files", "job_edit", "jobs", "logs", "results", "root", "run", "users"]
+__all__ = ["approvals", "docs", "files", "job_edit", "jobs", "logs", "results", "root", "run", "users"]

@@ -17,6 +17,7 @@ from app.api.rendering import render
 from app.api.serializers import job as serialize_job
 from app.catalog import apply_class_values
 from app.db import utcnow
+from app.execution.approvals import SENSITIVE_AND_APPROVAL
 from app.models.jobs import OVERRIDABLE_FIELDS
 from app.security import require
 
@@ -91,6 +92,9 @@ def job_update(job_key):
         for field in cleared:
             setattr(record, f"{field}_override", False)
         apply_class_values(record, loaded_job_class(record))
+    if record.has_sensitive_variables and record.approval_required:
+        # Nautobot's rule: a request awaiting approval stores its inputs, and sensitive ones never are.
+        raise ApiError(400, {"errors": {"approval_required": [SENSITIVE_AND_APPROVAL]}})
     record.last_updated = utcnow()
     record.save()
     return render(serialize_job(record))
