@@ -36,6 +36,8 @@ class JobResult(BaseModel):
     # The process that forked and watched the job (on the host named in ``worker``): the reaper's clue.
     supervisor_pid = peewee.IntegerField(null=True)
     log_count = peewee.IntegerField(default=0)
+    # The Git commit a repository job ran at (the last successful sync when the run started).
+    git_commit = peewee.CharField(max_length=40, null=True)
 
     class Meta:
         indexes = (
