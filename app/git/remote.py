@@ -31,11 +31,11 @@ def check_url(url: str) -> str:
         raise GitInputError("Enter the repository's remote URL.")
     if url.startswith("-"):
         raise GitInputError("A remote URL may not start with \u201c-\u201d (git would read it as an option).")
-    if re.search(r"[\x00-\x20\x7f]", url):
-        raise GitInputError("A remote URL may not contain spaces or control characters.")
     if "::" in url.split("/", 1)[0] or url.lower().startswith("ext:"):
         raise GitInputError("Remote helper URLs such as \u201cext::\u201d are refused: "
                             "use https://, ssh:// or user@host:path.")
+    if re.search(r"[\x00-\x20\x7f]", url):
+        raise GitInputError("A remote URL may not contain spaces or control characters.")
     lowered = url.lower()
     if lowered.startswith("file://"):
         if not get_config().git_allow_file_remotes:

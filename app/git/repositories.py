@@ -73,7 +73,7 @@ def add_repository(**values) -> GitRepository:
     cleaned = _clean(values)
     errors = validate(cleaned)
     if errors:
-        raise GitInputError("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        raise GitInputError(" ".join(f"{field}: {message}" for field, message in errors.items()))
     return GitRepository.create(**cleaned, provided_contents=["jobs"])
 
 
@@ -82,7 +82,7 @@ def update_repository(repository: GitRepository, **values) -> GitRepository:
                       "slug": values.get("slug") or repository.slug})
     errors = validate(cleaned, repository)
     if errors:
-        raise GitInputError("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        raise GitInputError(" ".join(f"{field}: {message}" for field, message in errors.items()))
     for field, value in cleaned.items():
         setattr(repository, field, value)
     repository.last_updated = utcnow()
