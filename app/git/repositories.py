@@ -14,7 +14,7 @@ from app.git.remote import check_url
 from app.models import GitRepository
 from app.models import JobRecord
 
-__all__ = ["GitInputError", "add_repository", "delete_repository", "slugify", "validate"]
+__all__ = ["GitInputError", "add_repository", "cleaned_values", "delete_repository", "slugify", "validate"]
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 
@@ -57,6 +57,12 @@ def _others(instance):
     return query if instance is None else query.where(GitRepository.id != instance.id)
 
 
+def cleaned_values(values: dict, instance: GitRepository | None = None) -> dict:
+    """The values as stored: stripped, the slug from the name when blank (an edit keeps its slug)."""
+    values = {**values, "slug": instance.slug} if instance is not None and not values.get("slug") else values
+    return _clean(values)
+
+
 def _clean(values: dict) -> dict:
     return {
         "name": (values.get("name") or "").strip(),
@@ -75,19 +81,6 @@ def add_repository(**values) -> GitRepository:
     if errors:
         raise GitInputError(" ".join(f"{field}: {message}" for field, message in errors.items()))
     return GitRepository.create(**cleaned, provided_contents=["jobs"])
-
-
-def update_repository(repository: GitRepository, **values) -> GitRepository:
-    cleaned = _clean({**{field: getattr(repository, field) for field in _clean({})}, **values,
-                      "slug": values.get("slug") or repository.slug})
-    errors = validate(cleaned, repository)
-    if errors:
-        raise GitInputError(" ".join(f"{field}: {message}" for field, message in errors.items()))
-    for field, value in cleaned.items():
-        setattr(repository, field, value)
-    repository.last_updated = utcnow()
-    repository.save()
-    return repository
 
 
 def delete_repository(repository: GitRepository) -> int:
