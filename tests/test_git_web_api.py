@@ -92,6 +92,7 @@ def test_the_pages_add_show_sync_edit_and_delete(jobdeck, tmp_path):
     response = post(f"{detail}sync/", detail)
     assert response.status_code == 302 and "/results/" in response.headers["Location"]
     assert GitRepository.get().sync_status == "pending"
+    assert "Git sync: Ops" in text(client.get(response.headers["Location"]))
     edit = f"{detail}edit/"
     response = post(edit, edit, name="Ops", slug="ops", remote_url="https://h.example/r.git", branch="dev")
     assert response.status_code == 302 and GitRepository.get().branch == "dev"
