@@ -59,3 +59,16 @@ def test_sync_without_wait_is_queued_for_a_worker(env, cli, tmp_path, worker):  
     result = wait_for_result(result_id, timeout=30)
     assert result.status == "SUCCESS"
     assert "jobs/alpha.py: loaded Alpha" in log_messages(result_id)
+
+
+def test_runjob_takes_the_legacy_git_class_path(env, cli, tmp_path):  # noqa: F811
+    remote = Remote(tmp_path / "remote")
+    remote.commit({"jobs/__init__.py": "", "jobs/alpha.py": job_file("Alpha")})
+    cli("git", "add", "ops", remote.url)
+    cli("git", "sync", "ops", "--wait")
+    cli("jobs", "enable", "ops.jobs.alpha.Alpha")
+
+    code, out, err = cli("runjob", "--local", "git/ops/alpha/Alpha")
+
+    assert code == 0, err
+    assert "Alpha version 1 done" in out

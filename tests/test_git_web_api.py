@@ -101,3 +101,24 @@ def test_the_pages_add_show_sync_edit_and_delete(jobdeck, tmp_path):
 
     other = login_as(create_app(jobdeck), pages_user("viewer"))
     assert other.get("/git-repositories/").status_code == 403
+
+
+def test_the_run_api_takes_the_legacy_git_class_path(api, admin_key, jobdeck, tmp_path, worker):
+    from app.git.repositories import add_repository
+    from app.git.sync import create_sync_result
+    from app.git.sync import run_sync
+
+    remote = Remote(tmp_path / "remote")
+    commit = remote.commit({"jobs/__init__.py": "", "jobs/alpha.py": job_file("Alpha")})
+    run_sync(create_sync_result(add_repository(name="ops", remote_url=remote.url)).id)
+    record = JobRecord.get_for_class_path("ops.jobs.alpha.Alpha")
+    record.enabled = True
+    record.save()
+
+    response = api.post("/api/extras/jobs/git/ops/alpha/Alpha/run/", admin_key, json={"data": {}})
+
+    assert response.status_code == 201, response.json
+    assert response.json["job_result"]["job_model"]["id"] == str(record.id)
+    result = wait_for_result(response.json["job_result"]["id"])
+    assert result.status == "SUCCESS" and result.git_commit == commit
+    assert api.get(f"/api/extras/job-results/{result.id}/", admin_key).json["git_commit"] == commit
