@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -15,6 +16,7 @@ from app.git.repositories import add_repository
 from app.git.repositories import delete_repository
 from app.git.sync import create_sync_result
 from app.git.sync import run_sync
+from app.jobs.loader import KEPT_COMMITS
 from app.models import GitRepository
 from app.models import JobLogEntry
 from app.models import JobRecord
@@ -293,3 +295,6 @@ def test_no_git_process_is_left_after_fifty_syncs(jobdeck, remote, tmp_path):
         assert sync(repository)[0] == "success"
     assert run("ops.jobs.alpha.Alpha").result == "40"
     assert _git_processes_under(tmp_path) == []
+    # Five commits were imported here; the process keeps the modules of the latest few only.
+    packages = {name.split(".")[0] for name in sys.modules if name.startswith(f"_jobdeck_git_{repository.id}_")}
+    assert 1 <= len(packages) <= KEPT_COMMITS < 5

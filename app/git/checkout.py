@@ -15,6 +15,7 @@ them from the environment, so neither the URL's config nor any log holds them.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -62,18 +63,26 @@ def commit_dir(slug: str, sha: str) -> Path:
 
 @contextlib.contextmanager
 def _bare_repo(slug: str):
-    path = repository_dir(slug) / "repo.git"
-    repo = git.Repo(path) if (path / "HEAD").is_file() else git.Repo.init(path, bare=True, mkdir=True)
-    try:
-        yield repo
-    finally:
-        repo.close()
+    """The repository's bare clone, held under a lock: syncs and the worker processes of one machine
+    fetch and extract one at a time (git's own ref locks would make the second fail)."""
+    folder = repository_dir(slug)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        path = folder / "repo.git"
+        repo = git.Repo(path) if (path / "HEAD").is_file() else git.Repo.init(path, bare=True, mkdir=True)
+        try:
+            yield repo
+        finally:
+            repo.close()
 
 
 def _environment(repository) -> tuple[dict[str, str], list[str]]:
     """The git process's environment for ``repository``, and the secret values to redact."""
     allowed = "https:http:ssh" + (":file" if get_config().git_allow_file_remotes else "")
-    env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": allowed, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": allowed, "GIT_CONFIG_NOSYSTEM": "1",
+           # ssh must fail rather than ask (a host key, a passphrase): no one is there to answer.
+           "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
     found = credentials(repository)
     if found:
         env.update(
@@ -131,6 +140,8 @@ def ensure_commit(repository, sha: str) -> Path:
     if target.is_dir():
         return target
     with _bare_repo(repository.slug) as repo:
+        if target.is_dir():  # another process of this machine made it while we waited for the lock
+            return target
         if not _has_commit(repo, sha):
             with contextlib.suppress(GitError):
                 _fetch(repo, repository, f"+refs/heads/{check_branch(repository.branch)}:"

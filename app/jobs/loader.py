@@ -351,12 +351,25 @@ def _describe(exc: BaseException) -> str:
 _sources: dict[tuple[str, str], ModuleSource] = {}
 
 
-def commit_source(root: Path, prefix: str, class_prefix: str) -> ModuleSource:
-    """The shared ModuleSource for one commit of a Git repository (its files never change)."""
+# Commits of one repository whose imported modules a process keeps (a web server sees every sync).
+KEPT_COMMITS = 4
+
+
+def commit_source(root: Path, prefix: str, class_prefix: str, family: str = "") -> ModuleSource:
+    """The shared ModuleSource for one commit of a Git repository (its files never change).
+
+    Sources of the same ``family`` (one repository) beyond the ``KEPT_COMMITS`` most recently used
+    are forgotten, so a long-lived process does not keep every commit it ever imported.
+    """
     key = ("git", str(Path(root).resolve()))
-    if key not in _sources:
-        _sources[key] = ModuleSource(Path(root), prefix=prefix, source="git", class_prefix=class_prefix)
-    return _sources[key]
+    source = _sources.pop(key, None) or ModuleSource(Path(root), prefix=prefix, source="git",
+                                                     class_prefix=class_prefix)
+    _sources[key] = source  # most recently used last
+    if family:
+        same = [k for k, other in _sources.items() if k[0] == "git" and other.prefix.startswith(family)]
+        for old in same[:-KEPT_COMMITS]:
+            _sources.pop(old).forget_all()
+    return source
 
 
 def local_source(jobs_root: Path) -> ModuleSource:

@@ -83,6 +83,7 @@ class GitSource:
             self.folder() / "jobs",
             prefix=f"_jobdeck_git_{self.repository_id}_{self.commit[:12]}",
             class_prefix=f"{self.slug}.jobs.",
+            family=f"_jobdeck_git_{self.repository_id}_",
         )
 
     def records(self):
