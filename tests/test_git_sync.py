@@ -244,8 +244,12 @@ def test_slugs_cannot_leave_the_git_root(jobdeck, remote):
 def test_credentials_are_redacted_from_errors_and_never_stored(jobdeck, monkeypatch):
     monkeypatch.setenv("OPS_GIT_USER", "deploy-user")
     monkeypatch.setenv("OPS_GIT_TOKEN", "tok-SECRET-4242")
-    repository = add_repository(name="ops", remote_url="https://deploy:pw-SECRET-99@127.0.0.1:9/org/jobs.git",
-                                username_env="OPS_GIT_USER", token_env="OPS_GIT_TOKEN")
+    with pytest.raises(GitInputError, match="Do not put a password in the remote URL"):
+        add_repository(name="ops", remote_url="https://deploy:pw-SECRET-99@127.0.0.1:9/org/jobs.git")
+    # A row written before that check (or by hand) still never shows its password.
+    repository = GitRepository.create(name="ops", slug="ops",
+                                      remote_url="https://deploy:pw-SECRET-99@127.0.0.1:9/org/jobs.git",
+                                      username_env="OPS_GIT_USER", token_env="OPS_GIT_TOKEN")
     outcome, lines = sync(repository)
     assert outcome == "failed"
     repository = refreshed(repository)

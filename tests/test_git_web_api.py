@@ -58,6 +58,8 @@ def test_bad_urls_and_permissions(api, admin_key, jobdeck):
     response = api.post(REPOS, admin_key, json={"name": "evil", "remote_url": "ext::sh -c id"})
     assert response.status_code == 400 and "ext::" in response.json["remote_url"][0]
     response = api.post(REPOS, admin_key, json={"name": "creds", "remote_url": "https://u:pw-x@h.example/r.git"})
+    assert response.status_code == 400 and "password" in response.json["remote_url"][0]
+    response = api.post(REPOS, admin_key, json={"name": "creds", "remote_url": "https://u@h.example/r.git"})
     assert response.status_code == 201 and response.json["remote_url"] == "https://***@h.example/r.git"
 
     viewer = make_user("viewer")
@@ -80,13 +82,16 @@ def test_the_pages_add_show_sync_edit_and_delete(jobdeck, tmp_path):
 
     page = post("/git-repositories/add/", "/git-repositories/add/", name="evil", remote_url="ext::x", branch="main")
     assert page.status_code == 200 and "ext::" in text(page)
+    page = post("/git-repositories/add/", "/git-repositories/add/", name="Ops",
+                remote_url="https://u:pw-x@h.example/r.git", branch="main")
+    assert page.status_code == 200 and "Do not put a password" in text(page)
     response = post("/git-repositories/add/", "/git-repositories/add/", name="Ops",
-                    remote_url="https://u:pw-x@h.example/r.git", branch="main")
+                    remote_url="https://u@h.example/r.git", branch="main")
     assert response.status_code == 302
     repository = GitRepository.get()
     detail = f"/git-repositories/{repository.id}/"
     page = text(client.get(detail))
-    assert "Sync now" in page and "https://***@h.example/r.git" in page and "pw-x" not in page
+    assert "Sync now" in page and "https://***@h.example/r.git" in page
     assert client.post(f"{detail}sync/").status_code == 400  # no CSRF token: refused, nothing queued
     assert GitRepository.get().sync_status == "never"
     response = post(f"{detail}sync/", detail)

@@ -42,6 +42,10 @@ def check_url(url: str) -> str:
             raise GitInputError("file:// remotes are refused unless JOBDECK_GIT_ALLOW_FILE_REMOTES is set.")
         return url
     if lowered.startswith(_SCHEMES):
+        authority = url.split("://", 1)[1].split("/", 1)[0]
+        if "@" in authority and ":" in authority.rsplit("@", 1)[0]:
+            raise GitInputError("Do not put a password in the remote URL: give the names of environment variables "
+                                "holding the username and token instead (they are never stored).")
         host = url.split("://", 1)[1].rsplit("@", 1)[-1]
         if not host or host.startswith(("-", "/")):
             raise GitInputError("The remote URL names no host.")
