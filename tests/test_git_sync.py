@@ -24,6 +24,7 @@ from app.models import JobResult
 from app.testing import run_job_for_testing
 from tests.support.git_remote import Remote
 from tests.support.git_remote import job_file
+from tests.test_postgres import postgres  # noqa: F401 - a fixture (skips without a server, fails under CI)
 
 TWO_X_INIT = '''from app.jobs import register_jobs
 
@@ -302,3 +303,17 @@ def test_no_git_process_is_left_after_fifty_syncs(jobdeck, remote, tmp_path):
     # Five commits were imported here; the process keeps the modules of the latest few only.
     packages = {name.split(".")[0] for name in sys.modules if name.startswith(f"_jobdeck_git_{repository.id}_")}
     assert 1 <= len(packages) <= KEPT_COMMITS < 5
+
+
+def test_sync_and_run_on_postgres(postgres, tmp_path):  # noqa: F811
+    from app import db
+
+    db.migrate()
+    remote = Remote(tmp_path / "pg-remote")
+    commit = remote.commit({"jobs/__init__.py": "", "jobs/alpha.py": job_file("Alpha")})
+    repository = add_repository(name="ops", remote_url=remote.url)
+    assert sync(repository)[0] == "success"
+    result = run("git/ops/alpha/Alpha")
+    assert result.status == "SUCCESS" and result.git_commit == commit
+    delete_repository(GitRepository.get_by_id(repository.id))
+    assert not JobRecord.get_for_class_path("ops.jobs.alpha.Alpha").installed
