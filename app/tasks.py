@@ -26,10 +26,10 @@ def run_job(result_id: str, message: dict) -> None:
 
 
 def sync_git_repository(result_id: str) -> None:
-    """Sync the Git repository a result stands for (``app.git.sync``)."""
-    from app.git.sync import run_sync
+    """Sync the Git repository a result stands for, in a process of its own (``app.git.sync``)."""
+    from app.git.sync import run_sync_in_child
 
-    run_sync(result_id)
+    run_sync_in_child(result_id)
 
 
 TASKS = (run_job, sync_git_repository)

@@ -102,3 +102,20 @@ def test_a_worker_that_cannot_get_the_commit_records_errored(repository, worker_
 
     assert result.status == "ERRORED"
     assert f"commit {commit} of the Git repository \u201cops\u201d is not on this machine" in result.traceback
+
+
+def test_a_sync_that_hangs_is_stopped_at_the_time_limit_and_changes_nothing(repository, worker_factory):
+    worker = worker_factory(env={"JOBDECK_TIME_LIMIT": "3"})
+    sync_by_worker(repository)
+    first = GitRepository.get_by_id(repository.id).current_commit
+    repository.remote.commit({"jobs/hangs.py": "import time\n\ntime.sleep(120)\n"})
+
+    result = wait_for_result(start_sync(repository).id, timeout=30)
+
+    assert result.status == "ERRORED"
+    assert "the sync took longer than 3 s (JOBDECK_TIME_LIMIT) and was stopped" in result.traceback
+    stored = GitRepository.get_by_id(repository.id)
+    assert stored.sync_status == "failed" and stored.current_commit == first
+    assert worker.alive
+    after = wait_for_result(submit(enabled("ops.jobs.alpha.Alpha"), None, {}).id)
+    assert after.status == "SUCCESS" and after.git_commit == first

@@ -1,7 +1,9 @@
 """Syncing a Git repository: fetch its branch, extract the commit, load its ``jobs/`` and record it.
 
 ``start_sync(repository, user)`` creates the sync's JobResult and queues it; ``run_sync(result_id)``
-does the work (in a worker, or in the CLI with ``--wait``), writing one log line per job file:
+does the work (in the CLI with ``--wait``; a worker runs it in a forked process of its own,
+``run_sync_in_child``, so it never imports a repository's modules itself and a sync that hangs is
+killed at ``JOBDECK_TIME_LIMIT``), writing one log line per job file:
 loaded with its job names, or failed with the error. A sync that cannot fetch, or finds no
 ``jobs/__init__.py``, fails and changes nothing: the previous commit and its jobs keep running. A
 file that fails to load keeps its jobs at the commit they last loaded at (a partial sync).
@@ -9,8 +11,12 @@ file that fails to load keeps its jobs at the commit they last loaded at (a part
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+import traceback
 
+from app import db
 from app import sources
 from app.catalog import sync_jobs
 from app.config import get_config
@@ -29,7 +35,7 @@ from app.models import JobLogEntry
 from app.models import JobResult
 from app.models.git import SyncStatus
 
-__all__ = ["TASK_NAME", "run_sync", "start_sync"]
+__all__ = ["TASK_NAME", "run_sync", "run_sync_in_child", "start_sync"]
 
 TASK_NAME = "git_sync"
 
@@ -111,6 +117,59 @@ def run_sync(result_id, echo=None) -> str:
     status.finish(result, final, value={"status": outcome, "commit": commit or repository.current_commit},
                   traceback=error or None)
     return outcome
+
+
+def run_sync_in_child(result_id) -> None:
+    """``run_sync`` in a forked process of its own session, killed (with what it started) at the time limit."""
+    from app.execution.process_tree import detach_job_process
+    from app.execution.process_tree import kill_group
+    from app.execution.process_tree import reap_leftovers
+
+    database = db.open_database(get_config().database_url)  # unconnected: the child connects on its own
+    db.database.close()  # SQLite connections must not cross fork()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            detach_job_process(parent)
+            db.adopt_after_fork(database)
+            run_sync(result_id)
+            code = 0
+        except BaseException:  # noqa: BLE001 - nothing may unwind into the Huey loop copied into this child
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    limit = get_config().time_limit
+    deadline = time.monotonic() + limit
+    reason = None
+    while True:
+        done, wait_status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            if wait_status:
+                reason = f"the sync process ended unexpectedly (wait status {wait_status})"
+            break
+        if time.monotonic() > deadline:
+            kill_group(pid)
+            os.waitpid(pid, 0)
+            reason = f"the sync took longer than {limit:g} s (JOBDECK_TIME_LIMIT) and was stopped"
+            break
+        time.sleep(0.02)
+    reap_leftovers()
+    if reason:
+        _abandon(result_id, reason)
+
+
+def _abandon(result_id, reason: str) -> None:
+    result = JobResult.get_or_none(JobResult.id == result_id)
+    if result is None or not status.finish(result, Status.STATUS_ERRORED, traceback=reason):
+        return
+    repository_id = (result.options or {}).get("git_repository")
+    repository = GitRepository.get_or_none(GitRepository.id == repository_id)
+    if repository is not None:
+        _record(repository, SyncStatus.FAILED, reason, None)
 
 
 def _worker() -> str:
