@@ -97,8 +97,7 @@ def sync_jobs(source=None) -> SyncReport:
             record = existing.get(key)
             if record is None:
                 record = JobRecord(
-                    **source.new_record_values(),
-                    **loaded_values,
+                    **{**source.new_record_values(), **loaded_values},
                     module_name=job_class.module_name,
                     job_class_name=job_class.__name__,
                     class_path=class_path,
@@ -116,7 +115,7 @@ def sync_jobs(source=None) -> SyncReport:
             if changed:
                 record.last_updated = utcnow()
                 report.updated.append(class_path)
-            if changed or any(getattr(record, field) != value for field, value in loaded_values.items()):
+            if changed or any(record.__data__.get(field) != value for field, value in loaded_values.items()):
                 for field, value in loaded_values.items():
                     setattr(record, field, value)
                 record.save()

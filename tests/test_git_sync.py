@@ -317,3 +317,20 @@ def test_sync_and_run_on_postgres(postgres, tmp_path):  # noqa: F811
     assert result.status == "SUCCESS" and result.git_commit == commit
     delete_repository(GitRepository.get_by_id(repository.id))
     assert not JobRecord.get_for_class_path("ops.jobs.alpha.Alpha").installed
+
+
+def test_a_repository_deleted_and_added_again_takes_its_jobs_back(jobdeck, remote):
+    repository = add_repository(name="ops", remote_url=remote.url)
+    sync(repository)
+    record = JobRecord.get_for_class_path("ops.jobs.alpha.Alpha")
+    result = run("ops.jobs.alpha.Alpha")
+    delete_repository(GitRepository.get_by_id(repository.id))
+
+    again = add_repository(name="ops", remote_url=remote.url)
+    assert sync(again)[0] == "success"
+
+    stored = JobRecord.get_for_class_path("ops.jobs.alpha.Alpha")
+    assert stored.id == record.id and stored.installed and stored.enabled
+    assert stored.repository_id == again.id
+    assert JobResult.get_by_id(result.id).job_record_id == record.id
+    assert run("ops.jobs.alpha.Alpha").status == "SUCCESS"

@@ -87,13 +87,17 @@ class GitSource:
         )
 
     def records(self):
-        return JobRecord.select().where((JobRecord.source == "git") & (JobRecord.repository == self.repository_id))
+        """This repository's records, and those a deleted repository of the same slug left behind
+        (a repository deleted and added again takes its jobs, their settings and results, back)."""
+        left_behind = JobRecord.repository.is_null() & (JobRecord.git_repository == self.slug)
+        return JobRecord.select().where((JobRecord.source == "git")
+                                        & ((JobRecord.repository == self.repository_id) | left_behind))
 
     def new_record_values(self) -> dict:
         return {"source": "git", "repository": self.repository_id, "git_repository": self.slug}
 
     def loaded_values(self) -> dict:
-        return {"git_commit": self.commit}
+        return {"git_commit": self.commit, "repository": self.repository_id}
 
 
 def local(jobs_root=None) -> LocalSource:
