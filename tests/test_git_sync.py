@@ -334,3 +334,26 @@ def test_a_repository_deleted_and_added_again_takes_its_jobs_back(jobdeck, remot
     assert stored.repository_id == again.id
     assert JobResult.get_by_id(result.id).job_record_id == record.id
     assert run("ops.jobs.alpha.Alpha").status == "SUCCESS"
+
+
+def test_folders_of_commits_no_job_uses_are_pruned_once_idle(jobdeck, remote):
+    from app.config import configure
+
+    configure(jobdeck.replace(time_limit=1.0))
+    repository = add_repository(name="ops", remote_url=remote.url)
+    sync(repository)
+    first = GitRepository.get_by_id(repository.id).current_commit
+    second = remote.commit({"jobs/alpha.py": job_file("Alpha", "2"), "jobs/beta.py": job_file("Beta", "2")})
+    sync(repository)
+    assert commit_dir("ops", first).is_dir()  # used within the last time limit (+60 s): kept
+    old = commit_dir("ops", first).stat().st_mtime - 3600
+    os.utime(commit_dir("ops", first), (old, old))
+    third = remote.commit({"jobs/alpha.py": job_file("Alpha", "3")})
+
+    outcome, lines = sync(repository)
+
+    assert outcome == "success"
+    assert not commit_dir("ops", first).exists()
+    assert commit_dir("ops", second).is_dir()  # made within the last time limit (+60 s): kept
+    assert commit_dir("ops", third).is_dir()
+    assert "Removed the folders of 1 commit(s) no job uses any more" in lines

@@ -21,6 +21,7 @@ import re
 import shutil
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 import git
@@ -33,7 +34,8 @@ from app.git.remote import credentials
 from app.git.remote import redact
 from app.git.remote import redact_url
 
-__all__ = ["GitError", "commit_dir", "ensure_commit", "fetch_branch", "remove_checkouts", "repository_dir"]
+__all__ = ["GitError", "commit_dir", "ensure_commit", "fetch_branch", "prune_commits", "remove_checkouts",
+           "repository_dir", "touch_commit"]
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 # Reads the credentials from the environment of the git process: never on a command line or on disk.
@@ -175,6 +177,32 @@ def _extract(repo, sha: str, target: Path) -> None:
                 raise
     finally:
         shutil.rmtree(draft, ignore_errors=True)
+
+
+def touch_commit(slug: str, sha: str) -> None:
+    """Mark a commit's folder as used now (a run starts from it): pruning leaves it alone a while."""
+    with contextlib.suppress(OSError):
+        os.utime(commit_dir(slug, sha))
+
+
+def prune_commits(slug: str, keep: set[str], idle_seconds: float) -> list[str]:
+    """Delete this machine's commit folders of ``slug`` not in ``keep`` and unused for ``idle_seconds``."""
+    folder = repository_dir(slug) / "commits"
+    removed = []
+    if not folder.is_dir():
+        return removed
+    now = time.time()
+    for entry in folder.iterdir():
+        if not _SHA.match(entry.name) or entry.name in keep:
+            continue
+        try:
+            idle = now - entry.stat().st_mtime
+        except OSError:
+            continue
+        if idle > idle_seconds:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
 
 
 def remove_checkouts(slug: str) -> None:

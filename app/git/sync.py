@@ -27,11 +27,13 @@ from app.execution import status
 from app.execution.joblog import count_lines
 from app.git.checkout import GitError
 from app.git.checkout import fetch_branch
+from app.git.checkout import prune_commits
 from app.git.remote import redact_url
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.choices import LogLevelChoices as Level
 from app.models import GitRepository
 from app.models import JobLogEntry
+from app.models import JobRecord
 from app.models import JobResult
 from app.models.git import SyncStatus
 
@@ -219,7 +221,19 @@ def _sync(repository: GitRepository, log) -> tuple[str, str, str | None]:
     if modules and len(errors) == len(modules):
         return SyncStatus.FAILED, "every job file failed to load; the previous commit's jobs stay: " + \
             "; ".join(errors), None
+    _prune(repository, commit, log)
     return (SyncStatus.PARTIAL if errors else SyncStatus.SUCCESS), "; ".join(errors), commit
+
+
+def _prune(repository: GitRepository, commit: str, log) -> None:
+    """Remove this machine's folders of commits no job runs at any more, once no run can be using them."""
+    records = list(JobRecord.select().where(JobRecord.repository == repository.id))
+    keep = {commit, *(record.git_commit for record in records if record.git_commit)}
+    # A run touches its commit's folder when it starts; after the longest time limit it has ended.
+    longest = max([get_config().time_limit, *(record.effective_time_limits()[1] for record in records)])
+    removed = prune_commits(repository.slug, keep, idle_seconds=longest + 60)
+    if removed:
+        log(Level.LOG_INFO, f"Removed the folders of {len(removed)} commit(s) no job uses any more")
 
 
 def _record(repository: GitRepository, outcome: str, error: str, commit: str | None) -> None:

@@ -129,10 +129,13 @@ def pin_run(result) -> str | None:
     record = result.job_record
     if record is None or record.source != "git":
         return None
+    from app.git.checkout import touch_commit
+
     try:
         source_for(record).folder()
     except JobLoadError as exc:
         return f"The job could not be loaded: {exc}"
+    touch_commit(record.git_repository, record.git_commit)
     result.git_commit = record.git_commit
     JobResult.update(git_commit=record.git_commit).where(JobResult.id == result.id).execute()
     return None
