@@ -357,3 +357,19 @@ def test_folders_of_commits_no_job_uses_are_pruned_once_idle(jobdeck, remote):
     assert commit_dir("ops", second).is_dir()  # made within the last time limit (+60 s): kept
     assert commit_dir("ops", third).is_dir()
     assert "Removed the folders of 1 commit(s) no job uses any more" in lines
+
+
+def test_a_class_registered_by_both_its_file_and_jobs_init_is_one_job(jobdeck, tmp_path):
+    remote = Remote(tmp_path / "both")
+    remote.commit({"jobs/__init__.py": "from app.jobs import register_jobs\n\nfrom .alpha import Alpha\n\n"
+                                       "register_jobs(Alpha)\n",
+                   "jobs/alpha.py": job_file("Alpha"), "jobs/beta.py": job_file("Beta")})
+    repository = add_repository(name="both", remote_url=remote.url)
+
+    outcome, lines = sync(repository)
+
+    assert outcome == "success", lines
+    assert sorted(record.class_path for record in JobRecord.select().where(JobRecord.source == "git")) == [
+        "both.jobs.alpha.Alpha", "both.jobs.beta.Beta"]
+    assert lines.count("jobs/alpha.py: loaded Alpha") == 1
+    assert run("both.jobs.alpha.Alpha").result == "1"
