@@ -119,3 +119,18 @@ def test_a_sync_that_hangs_is_stopped_at_the_time_limit_and_changes_nothing(repo
     assert worker.alive
     after = wait_for_result(submit(enabled("ops.jobs.alpha.Alpha"), None, {}).id)
     assert after.status == "SUCCESS" and after.git_commit == first
+
+
+def test_a_git_root_that_cannot_be_written_errors_the_run_with_a_sentence(repository, worker_factory, tmp_path):
+    first = worker_factory()
+    sync_by_worker(repository)
+    first.stop()
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the git root should be")
+    worker_factory(env={"JOBDECK_GIT_ROOT": str(blocked)})
+
+    result = wait_for_result(submit(enabled("ops.jobs.alpha.Alpha"), None, {}).id, timeout=30)
+
+    assert result.status == "ERRORED"
+    assert result.traceback.startswith("The job could not be loaded: the commit ")
+    assert "could not be made ready" in result.traceback

@@ -71,12 +71,16 @@ class GitSource:
         from app.git.checkout import GitError
         from app.git.checkout import commit_dir
         from app.git.checkout import ensure_commit
+        from app.git.remote import redact
 
         try:
             folder = commit_dir(self.slug, self.commit)
             return folder if folder.is_dir() else ensure_commit(self.repository, self.commit)
         except (GitError, ValueError) as exc:
             raise JobLoadError(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - a git root that cannot be written, git itself failing, ...
+            raise JobLoadError(redact(f"the commit {self.commit} could not be made ready: "
+                                      f"{type(exc).__name__}: {exc}")) from None
 
     def modules(self) -> ModuleSource:
         return commit_source(
