@@ -28,6 +28,7 @@ from app.execution.joblog import count_lines
 from app.git.checkout import GitError
 from app.git.checkout import fetch_branch
 from app.git.checkout import prune_commits
+from app.git.remote import redact
 from app.git.remote import redact_url
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.choices import LogLevelChoices as Level
@@ -110,7 +111,7 @@ def run_sync(result_id, echo=None) -> str:
     try:
         outcome, error, commit = _sync(repository, log)
     except Exception as exc:  # noqa: BLE001 - recorded on the repository and the result, never lost
-        outcome, error, commit = SyncStatus.FAILED, f"{type(exc).__name__}: {exc}", None
+        outcome, error, commit = SyncStatus.FAILED, redact(f"{type(exc).__name__}: {exc}"), None
         log(Level.LOG_FAILURE, error)
     log(Level.LOG_INFO, f"Sync finished in {time.monotonic() - started:.2f} s: {outcome}")
     log.flush()
