@@ -1,6 +1,7 @@
 """The job catalog: discovered Job classes kept in step with their JobRecord rows.
 
-``sync_jobs()`` imports every job module and creates or refreshes one record per registered class.
+``sync_jobs(source)`` imports every job module of a source (the jobs root by default, or a Git
+repository's commit: ``app.sources``) and creates or refreshes one record per registered class.
 New records start disabled. A class that disappeared keeps its record with ``installed = False``.
 An overridden field (``<field>_override`` set) keeps the record's value.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from app import sources
 from app.config import get_config
 from app.db import database
 from app.db import utcnow
@@ -73,25 +75,29 @@ def apply_class_values(record: JobRecord, job_class) -> bool:
     return changed
 
 
-def sync_jobs(jobs_root=None) -> SyncReport:
-    """Import all job modules and bring the JobRecord table in line with them."""
-    root = jobs_root or get_config().jobs_root
-    load = local_source(root).load_all()
+def sync_jobs(source=None) -> SyncReport:
+    """Import all job modules of ``source`` (a jobs root path, or an ``app.sources`` source; the
+    configured jobs root by default) and bring its JobRecord rows in line with them."""
+    if source is None or not hasattr(source, "modules"):
+        source = sources.local(source)
+    load = source.modules().load_all()
     report = SyncReport(load=load)
     if load.root_error:
         # A wrong JOBDECK_JOBS_ROOT must not uninstall every job: change nothing, report the error.
         return report
     failed_modules = {module.name for module in load.modules if module.error}
+    loaded_values = source.loaded_values()
     seen = set()
     with database.atomic():
-        existing = {record.class_path: record for record in JobRecord.select().where(JobRecord.source == "local")}
+        existing = {(record.module_name, record.job_class_name): record for record in source.records()}
         for job_class in load.job_classes:
+            key = (job_class.module_name, job_class.__name__)
             class_path = job_class.class_path
-            seen.add(class_path)
-            record = existing.get(class_path)
+            seen.add(key)
+            record = existing.get(key)
             if record is None:
                 record = JobRecord(
-                    source="local",
+                    **{**source.new_record_values(), **loaded_values},
                     module_name=job_class.module_name,
                     job_class_name=job_class.__name__,
                     class_path=class_path,
@@ -108,26 +114,28 @@ def sync_jobs(jobs_root=None) -> SyncReport:
                 changed = True
             if changed:
                 record.last_updated = utcnow()
-                record.save()
                 report.updated.append(class_path)
-        for class_path, record in existing.items():
+            if changed or any(record.__data__.get(field) != value for field, value in loaded_values.items()):
+                for field, value in loaded_values.items():
+                    setattr(record, field, value)
+                record.save()
+        for key, record in existing.items():
             # A module that failed to import keeps its records as they were: a typo must not
             # uninstall (and so disable the schedules of) every job in the file.
-            if class_path in seen or record.module_name in failed_modules or not record.installed:
+            if key in seen or record.module_name in failed_modules or not record.installed:
                 continue
             record.installed = False
             record.last_updated = utcnow()
             record.save()
-            report.uninstalled.append(class_path)
+            report.uninstalled.append(record.class_path)
     return report
 
 
 def job_class_for(record: JobRecord):
-    """The current Job class behind a record (re-imported if its source changed)."""
-    if record.source != "local":
-        raise JobLoadError(f"jobs from source {record.source!r} are not supported yet")
+    """The current Job class behind a record (re-imported if its source changed; a Git repository's
+    job at the commit its record was last loaded at)."""
     try:
-        return local_source(get_config().jobs_root).get_job_class(record.module_name, record.job_class_name)
+        return sources.source_for(record).modules().get_job_class(record.module_name, record.job_class_name)
     except LookupError as exc:
         raise JobLoadError(str(exc)) from None
 

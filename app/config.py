@@ -30,6 +30,8 @@ class Config:
     database_url: str = "sqlite:///jobdeck.sqlite3"
     queue_url: str = "sqlite:///jobdeck-queue.sqlite3"
     jobs_root: Path = Path("jobs_root")
+    git_root: Path = Path("git_repos")
+    git_allow_file_remotes: bool = False
     secret_key: str = ""
     soft_time_limit: float = 300.0
     time_limit: float = 600.0
@@ -51,6 +53,8 @@ ENVIRONMENT = {
     "JOBDECK_DATABASE_URL": ("database_url", str),
     "JOBDECK_QUEUE_URL": ("queue_url", str),
     "JOBDECK_JOBS_ROOT": ("jobs_root", Path),
+    "JOBDECK_GIT_ROOT": ("git_root", Path),
+    "JOBDECK_GIT_ALLOW_FILE_REMOTES": ("git_allow_file_remotes", _as_bool),
     "JOBDECK_SECRET_KEY": ("secret_key", str),
     "JOBDECK_SOFT_TIME_LIMIT": ("soft_time_limit", float),
     "JOBDECK_TIME_LIMIT": ("time_limit", float),
@@ -82,7 +86,7 @@ def from_environment(environ=None, **overrides) -> Config:
             raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from None
     values.update(overrides)
     config = Config(**values)
-    return config.replace(jobs_root=Path(config.jobs_root).resolve())
+    return config.replace(jobs_root=Path(config.jobs_root).resolve(), git_root=Path(config.git_root).resolve())
 
 
 def ensure_secret_key(config: Config, path: Path | None = None) -> Config:

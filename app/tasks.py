@@ -11,7 +11,7 @@ from app.execution.recorder import RunRecorder
 from app.execution.sealing import SealError
 from app.execution.sealing import unseal
 
-__all__ = ["TASKS", "register", "run_job"]
+__all__ = ["TASKS", "register", "run_job", "sync_git_repository"]
 
 
 def run_job(result_id: str, message: dict) -> None:
@@ -25,7 +25,14 @@ def run_job(result_id: str, message: dict) -> None:
     supervisor.supervise(result_id, payload)
 
 
-TASKS = (run_job,)
+def sync_git_repository(result_id: str) -> None:
+    """Sync the Git repository a result stands for, in a process of its own (``app.git.sync``)."""
+    from app.git.sync import run_sync_in_child
+
+    run_sync_in_child(result_id)
+
+
+TASKS = (run_job, sync_git_repository)
 
 
 def register(huey) -> dict:

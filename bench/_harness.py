@@ -32,6 +32,7 @@ class Deck:
             "JOBDECK_DATABASE_URL": f"sqlite:///{self.root / 'jobdeck.sqlite3'}",
             "JOBDECK_QUEUE_URL": f"sqlite:///{self.root / 'queue.sqlite3'}",
             "JOBDECK_JOBS_ROOT": str(jobs_root),
+            "JOBDECK_GIT_ROOT": str(self.root / "git_repos"),
             "JOBDECK_SECRET_KEY": "bench",
         }
         os.environ.update(self.env)

@@ -26,6 +26,8 @@ def make_config(tmp_path: Path, jobs_source: Path | None = None, **overrides) ->
         "database_url": f"sqlite:///{tmp_path / 'jobdeck.sqlite3'}",
         "queue_url": f"sqlite:///{tmp_path / 'queue.sqlite3'}",
         "jobs_root": jobs_root,
+        "git_root": tmp_path / "git_repos",
+        "git_allow_file_remotes": True,
         "secret_key": "test-secret-key",
         **overrides,
     }
@@ -38,6 +40,8 @@ def config_environment(config: config_module.Config) -> dict[str, str]:
         "JOBDECK_DATABASE_URL": config.database_url,
         "JOBDECK_QUEUE_URL": config.queue_url,
         "JOBDECK_JOBS_ROOT": str(config.jobs_root),
+        "JOBDECK_GIT_ROOT": str(config.git_root),
+        "JOBDECK_GIT_ALLOW_FILE_REMOTES": "true" if config.git_allow_file_remotes else "false",
         "JOBDECK_SECRET_KEY": config.secret_key,
         "JOBDECK_SOFT_TIME_LIMIT": str(config.soft_time_limit),
         "JOBDECK_TIME_LIMIT": str(config.time_limit),

@@ -1,5 +1,5 @@
 """Honest flags: approval and singleton runs are refused at every door until their features land, and
-the pages, permission types and README name no scheduling, Git repositories, job hooks or buttons."""
+the pages, permission types and README name no scheduling, job hooks or buttons."""
 
 from __future__ import annotations
 
@@ -109,15 +109,15 @@ def test_no_permission_type_page_or_setting_promises_what_has_not_landed(jobdeck
     from app.web.admin_forms import OBJECT_TYPES
 
     offered = dict(OBJECT_TYPES)
-    assert "extras.scheduledjob" not in offered and "extras.gitrepository" not in offered
+    assert "extras.scheduledjob" not in offered
     assert registration("extras.scheduledjob")[1] == "scheduled job"  # the approvals' change permission
     readme = (REPO / "README.md").read_text()
     configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    assert not re.search(r"(?i)git|schedul|hook|button", configuration)
+    assert not re.search(r"(?i)schedul|hook|button", configuration)
     # The approval queue and an approved run's result name the request's schedule (issue 15's approvals).
     approvals = {REPO / "app" / "templates" / "results" / "_approval.html"}
     for template in (REPO / "app" / "templates").rglob("*.html"):
         if template.parent.name == "approvals" or template in approvals:
             continue
         shown = re.sub(r"\{%.*?%\}|\{#.*?#\}", "", template.read_text(), flags=re.S)
-        assert not re.search(r"(?i)schedul|git repositor|job hook|job button", shown), template
+        assert not re.search(r"(?i)schedul|job hook|job button", shown), template

@@ -70,7 +70,8 @@ JOB_RESULT = closed({
         {"value": {"enum": list(JobResultStatusChoices)}, "label": {"enum": list(JobResultStatusChoices)}}
     ),
     "name": STRING, "task_name": nullable(STRING), "date_created": TIME, "date_started": nullable(TIME),
-    "date_done": nullable(TIME), "result": ANY, "worker": nullable(STRING), "task_args": {"type": "array"},
+    "date_done": nullable(TIME), "result": ANY, "worker": nullable(STRING),
+    "git_commit": nullable(STRING), "task_args": {"type": "array"},
     "task_kwargs": nullable({"type": "object"}), "celery_kwargs": {"type": "object"}, "traceback": nullable(STRING),
     "meta": {"type": "null"}, "job_model": nullable(ref("NestedRef")), "user": nullable(ref("NestedRef")),
     "scheduled_job": nullable(ref("NestedRef")), "approved_by": nullable(ref("NestedRef")),

@@ -120,6 +120,7 @@ def job_result(result, files=()) -> dict:
         "date_done": format_datetime(result.date_done),
         "result": result.result,
         "worker": result.worker,
+        "git_commit": result.git_commit,
         "task_args": [],
         "task_kwargs": result.task_kwargs,
         "celery_kwargs": celery_kwargs(result),

@@ -16,6 +16,7 @@ import peewee
 from app import __version__
 from app.cli import accounts
 from app.cli import catalog
+from app.cli import git
 from app.cli import results
 from app.cli import runjob
 from app.cli import serve
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"jobdeck {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (serve, worker, catalog, accounts, runjob, results):
+    for module in (serve, worker, catalog, git, accounts, runjob, results):
         module.register(subparsers)
     return parser
 

@@ -29,6 +29,7 @@ from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.logger import get_job_logger
 from app.models import FileProxy
 from app.models import JobResult
+from app.sources import pin_run
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def execute(result_id, payload: dict | None = None, *, worker: str | None = None
         return Status.STATUS_ERRORED
     if result.is_finished:
         return result.status
-    reason = status.not_runnable_reason(result.job_record)
+    reason = status.not_runnable_reason(result.job_record) or pin_run(result)
     if reason:
         status.finish(result, Status.STATUS_ERRORED, traceback=reason)
         return Status.STATUS_ERRORED

@@ -37,6 +37,7 @@ from app.execution.snapshot import load_input_files
 from app.execution.snapshot import load_run
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import JobResult
+from app.sources import pin_run
 
 __all__ = ["SOFT_LIMIT_SIGNAL", "request_cancel", "set_worker_name", "supervise", "worker_name"]
 
@@ -95,7 +96,7 @@ class _Supervision:
             return None
         if result.status != Status.STATUS_PENDING:
             return None  # cancelled (REVOKED) before a worker took it, or already run
-        reason = status.not_runnable_reason(result.job_record)
+        reason = status.not_runnable_reason(result.job_record) or pin_run(result)
         if reason:
             status.finish(result, Status.STATUS_ERRORED, traceback=reason)
             return reason

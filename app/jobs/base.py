@@ -281,8 +281,11 @@ class Job(LegacyLoggingMixin):
 
     @classproperty
     def class_path(cls) -> str:
-        """``module.ClassName``, the job's stable identity: ``HelloJobs.class_path == "hello_jobs.HelloJobs"``."""
-        return f"{cls.module_name}.{cls.__name__}"
+        """``module.ClassName``, the job's stable identity: ``HelloJobs.class_path == "hello_jobs.HelloJobs"``.
+
+        A Git repository's job has ``<slug>.jobs.module.ClassName``.
+        """
+        return f"{getattr(cls, '_jobdeck_class_prefix', '')}{cls.module_name}.{cls.__name__}"
 
     @classproperty
     def grouping(cls) -> str:

@@ -108,10 +108,11 @@ def _fingerprint(root: Path) -> tuple:
 class ModuleSource:
     """One folder of job modules (the jobs root, or a Git repository's ``jobs/``)."""
 
-    def __init__(self, root: Path, prefix: str = LOCAL_PREFIX, source: str = "local"):
+    def __init__(self, root: Path, prefix: str = LOCAL_PREFIX, source: str = "local", class_prefix: str = ""):
         self.root = Path(root).resolve()
         self.prefix = prefix
         self.source = source
+        self.class_prefix = class_prefix  # put before ``module.Class`` in class paths (a repository's)
         self._finder = _PrefixFinder(prefix)
         self._fingerprint: tuple | None = None
         self._reports: dict[str, ModuleReport] = {}
@@ -264,6 +265,7 @@ class ModuleSource:
             job_class._jobdeck_module = module_name
             job_class._jobdeck_module_path = full_name
             job_class._jobdeck_source = self.source
+            job_class._jobdeck_class_prefix = self.class_prefix
 
     def _registered_by_other_module(self, registrar: str | None, module_name: str) -> bool:
         # A job file importing a sibling job file sees that file's register_jobs() calls too; those
@@ -347,6 +349,27 @@ def _describe(exc: BaseException) -> str:
 
 
 _sources: dict[tuple[str, str], ModuleSource] = {}
+
+
+# Commits of one repository whose imported modules a process keeps (a web server sees every sync).
+KEPT_COMMITS = 4
+
+
+def commit_source(root: Path, prefix: str, class_prefix: str, family: str = "") -> ModuleSource:
+    """The shared ModuleSource for one commit of a Git repository (its files never change).
+
+    Sources of the same ``family`` (one repository) beyond the ``KEPT_COMMITS`` most recently used
+    are forgotten, so a long-lived process does not keep every commit it ever imported.
+    """
+    key = ("git", str(Path(root).resolve()))
+    source = _sources.pop(key, None) or ModuleSource(Path(root), prefix=prefix, source="git",
+                                                     class_prefix=class_prefix)
+    _sources[key] = source  # most recently used last
+    if family:
+        same = [k for k, other in _sources.items() if k[0] == "git" and other.prefix.startswith(family)]
+        for old in same[:-KEPT_COMMITS]:
+            _sources.pop(old).forget_all()
+    return source
 
 
 def local_source(jobs_root: Path) -> ModuleSource:

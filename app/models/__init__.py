@@ -1,5 +1,6 @@
 """Peewee models. MODELS lists every table in dependency order."""
 
+from app.models.git import GitRepository
 from app.models.jobs import JobRecord
 from app.models.results import FileProxy
 from app.models.results import JobLogEntry
@@ -28,6 +29,7 @@ MODELS = (
     LoginFailure,
     UserSession,
     FailedLogin,
+    GitRepository,
     JobRecord,
     ScheduledJob,
     JobResult,

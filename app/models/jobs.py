@@ -9,6 +9,7 @@ import peewee
 from app.db import BaseModel
 from app.db import JSONField
 from app.db import utcnow
+from app.models.git import GitRepository
 
 # Metadata an administrator may override; each has a ``<field>_override`` flag. While the flag is
 # set, sync keeps the record's value; when it is cleared, the class's value comes back.
@@ -33,7 +34,11 @@ LEGACY_SOURCES = ("local", "git", "plugins")
 class JobRecord(BaseModel):
     id = peewee.UUIDField(primary_key=True, default=uuid.uuid4)
     source = peewee.CharField(max_length=16, default="local")
-    git_repository = peewee.CharField(max_length=100, null=True)
+    git_repository = peewee.CharField(max_length=100, null=True)  # the repository's slug, kept after it is deleted
+    repository = peewee.ForeignKeyField(GitRepository, null=True, backref="jobs", on_delete="SET NULL")
+    # A repository job runs at the commit of the last sync that loaded it (a file broken by a later
+    # commit keeps its jobs running at the commit before).
+    git_commit = peewee.CharField(max_length=40, null=True)
     module_name = peewee.CharField(max_length=200)
     job_class_name = peewee.CharField(max_length=100)
     class_path = peewee.CharField(max_length=300, unique=True)
@@ -75,7 +80,10 @@ class JobRecord(BaseModel):
     last_updated = peewee.DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("grouping", "name"), False),)
+        indexes = (
+            (("grouping", "name"), False),
+            (("source", "repository", "module_name", "job_class_name"), True),
+        )
 
     def __str__(self):
         return self.name or self.job_class_name
@@ -101,6 +109,9 @@ class JobRecord(BaseModel):
 
     @property
     def legacy_class_path(self) -> str:
+        """Nautobot 1.x's form: ``local/module/Class``, ``git/<slug>/module/Class``."""
+        if self.source == "git":
+            return f"git/{self.git_repository}/{self.module_name}/{self.job_class_name}"
         return f"{self.source}/{self.module_name}/{self.job_class_name}"
 
     @property
@@ -131,8 +142,11 @@ class JobRecord(BaseModel):
 
 
 def normalize_class_path(class_path: str) -> str:
-    """``local/mod/Class`` and ``plugins/pkg.mod/Class`` -> ``mod.Class``; ``mod.Class`` unchanged."""
+    """``local/mod/Class`` and ``plugins/pkg.mod/Class`` -> ``mod.Class``; ``git/<slug>/mod/Class`` (or
+    ``git/<slug>/jobs.mod/Class``) -> ``<slug>.jobs.mod.Class``; ``mod.Class`` unchanged."""
     parts = class_path.strip().split("/")
     if len(parts) == 3 and parts[0] in LEGACY_SOURCES:
         return f"{parts[1]}.{parts[2]}"
+    if len(parts) == 4 and parts[0] == "git":
+        return f"{parts[1]}.jobs.{parts[2].removeprefix('jobs.')}.{parts[3]}"
     return class_path.strip()

@@ -44,6 +44,8 @@ class JobResult(BaseModel):
     scheduled_for = peewee.DateTimeField(null=True)
     approved_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     approved_at = peewee.DateTimeField(null=True)
+    # The Git commit a repository job ran at (the last successful sync when the run started).
+    git_commit = peewee.CharField(max_length=40, null=True)
 
     class Meta:
         indexes = (

@@ -3,6 +3,7 @@
 from app.api.views import approvals
 from app.api.views import docs
 from app.api.views import files
+from app.api.views import git
 from app.api.views import job_edit
 from app.api.views import jobs
 from app.api.views import logs
@@ -11,4 +12,4 @@ from app.api.views import root
 from app.api.views import run
 from app.api.views import users
 
-__all__ = ["approvals", "docs", "files", "job_edit", "jobs", "logs", "results", "root", "run", "users"]
+__all__ = ["approvals", "docs", "files", "git", "job_edit", "jobs", "logs", "results", "root", "run", "users"]

@@ -29,15 +29,17 @@ def form_page(form, obj, save, *, noun: str, template: str, next_url: str, check
     return render_template(template, form=form, target=None if adding else obj, **context)
 
 
-def delete_page(obj, *, noun: str, next_url: str, cancel_url: str, consequences=(), name=None, label=None):
+def delete_page(obj, *, noun: str, next_url: str, cancel_url: str, consequences=(), name=None, label=None,
+                delete=None):
     """Ask "Delete <noun> “<name>”?"; only a valid POST (CSRF checked) deletes ``obj``.
 
     ``name`` is what the question calls it (``str(obj)`` by default), ``label`` what the messages
-    do (``"<noun> <obj>"`` by default). A row other records still refer to is kept, with a message.
+    do (``"<noun> <obj>"`` by default), ``delete(obj)`` how it is deleted (``delete_instance`` by
+    default). A row other records still refer to is kept, with a message.
     """
     form = ConfirmForm()
     if form.validate_on_submit():
-        return _delete(obj, label or f"{noun} {obj}", next_url)
+        return _delete(obj, label or f"{noun} {obj}", next_url, delete)
     return render_template(
         "admin/confirm_delete.html",
         form=form,
@@ -48,10 +50,10 @@ def delete_page(obj, *, noun: str, next_url: str, cancel_url: str, consequences=
     )
 
 
-def _delete(obj, label: str, next_url: str):
+def _delete(obj, label: str, next_url: str, delete=None):
     try:
         with database.atomic():
-            obj.delete_instance()
+            (delete or type(obj).delete_instance)(obj)
     except peewee.IntegrityError:
         flash(f"Could not delete {label}: other records still refer to it.", "danger")
     else:
