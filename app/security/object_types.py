@@ -11,6 +11,7 @@ _REGISTRY: dict[str, tuple[str, str, str, str | None]] = {
     "app.models.results.JobResult": ("extras.jobresult", "job result", "job results", None),
     "app.models.results.JobLogEntry": ("extras.jobresult", "log entry", "log entries", "job_result"),
     "app.models.results.FileProxy": ("extras.jobresult", "file", "files", "job_result"),
+    "app.models.schedules.ScheduledJob": ("extras.scheduledjob", "scheduled job", "scheduled jobs", None),
     "app.models.users.User": ("users.user", "user", "users", None),
     "app.models.users.Group": ("users.group", "group", "groups", None),
     "app.models.users.ObjectPermission": ("users.objectpermission", "permission", "permissions", None),

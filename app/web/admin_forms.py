@@ -49,6 +49,7 @@ OBJECT_TYPES = (
     ("extras.job", "Job"),
     ("extras.jobresult", "Job result"),
     ("extras.joblogentry", "Job log entry"),
+    ("extras.scheduledjob", "Scheduled job"),
     ("users.user", "User"),
     ("users.group", "Group"),
     ("users.objectpermission", "Object permission"),
