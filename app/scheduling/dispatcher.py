@@ -48,6 +48,7 @@ MISFIRE_GRACE = datetime.timedelta(seconds=60)
 MISFIRE_CAP = 100
 BATCH = 1000  # schedules handled per transaction
 DISPATCH_INTERVAL = 0.2  # seconds between passes in a worker
+_TINY = datetime.timedelta(microseconds=1)
 RUNNABLE_STATES = (ApprovalState.NOT_REQUIRED.value, ApprovalState.APPROVED.value)
 
 
@@ -66,8 +67,9 @@ def plan(row: ScheduledJob, now: datetime.datetime) -> Plan:
     if not schedule.recurring:
         late = schedule.interval == Interval.FUTURE and now - due_at > MISFIRE_GRACE
         return Plan(((due_at, late),), None)
-    due = list(itertools.islice(itertools.takewhile(lambda slot: slot <= now, slots_from(schedule, due_at)),
-                                MISFIRE_CAP))
+    # next_run itself is due (whatever edits did to the schedule since), then every later slot up to now.
+    later = itertools.takewhile(lambda slot: slot <= now, slots_from(schedule, due_at + _TINY))
+    due = [due_at, *itertools.islice(later, MISFIRE_CAP - 1)]
     runs = [(slot, now - slot > MISFIRE_GRACE) for slot in due]
     policy = MisfirePolicy(row.misfire_policy)
     if policy == MisfirePolicy.SKIP:
