@@ -92,3 +92,20 @@ def test_bad_crontabs_are_explained(expression, fragment):
 
 def test_good_crontabs_pass():
     assert crontab_error("*/15 2-4 1 * mon") is None
+
+
+def test_the_time_zone_setting_is_validated():
+    from app.config import ConfigError
+    from app.config import from_environment
+
+    assert from_environment(environ={"JOBDECK_TIME_ZONE": "Europe/Berlin"}).time_zone == "Europe/Berlin"
+    with pytest.raises(ConfigError, match="JOBDECK_TIME_ZONE='Mars/Base' is not valid: not a known time zone"):
+        from_environment(environ={"JOBDECK_TIME_ZONE": "Mars/Base"})
+
+
+def test_times_carry_their_zone():
+    from app.scheduling.times import zoned
+
+    assert zoned(D(2030, 7, 1, 12, 0), "Europe/Berlin") == "2030-07-01 14:00:00 CEST"
+    assert zoned(D(2030, 1, 1, 12, 0), "UTC") == "2030-01-01 12:00:00 UTC"
+    assert zoned(None) == "\u2014"
