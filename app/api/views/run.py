@@ -93,8 +93,8 @@ def _boolean(text):
 
 @api_route("/extras/jobs/<path:job_key>/run/", method="POST", tag="jobs", request="JobRunRequest",
            multipart=True, response="JobRunResponse", status=201, errors=(400, 404, 405, 413, 415, 503),
-           summary="Run a job (by id, class path or name): now (its PENDING job result), later or on a "
-                   "schedule, or as a request awaiting approval (the scheduled job).")
+           summary="Run a job now, later or on a schedule (by id, class path or name): answers with its PENDING "
+                   "job result, or the scheduled job (also for a request awaiting approval).")
 def job_run(job_key):
     record = find_job(job_key)
     user = api_user()
