@@ -19,6 +19,7 @@ from app.scheduling.dispatcher import dispatch
 from app.scheduling.dispatcher import run_now
 from tests.conftest import enable
 from tests.factories import make_user
+from tests.test_postgres import postgres  # noqa: F401
 
 HELLO = "hello_jobs.HelloJobs"
 T0 = datetime.datetime(2030, 1, 7, 9, 0)  # a Monday, naive UTC
@@ -224,3 +225,31 @@ def test_bad_schedules_are_refused_per_field(hello, root, raw, field, fragment):
     with pytest.raises(JobDataError) as refused:
         decide(hello, root, schedule=raw)
     assert fragment in refused.value.errors[field][0]
+
+
+def test_two_dispatchers_make_one_run_per_due_time_on_postgres(postgres):  # noqa: F811
+    from app.catalog import sync_jobs
+
+    db.migrate()
+    sync_jobs(postgres.jobs_root)
+    record = enable(HELLO)
+    user = make_user("root", superuser=True)
+    rows = [schedule(record, user, interval="hourly", name=f"s{i}") for i in range(5)]
+    one_off = schedule(record, user, interval="future", name="once")
+    counts = []
+    barrier = threading.Barrier(2)
+
+    def dispatcher():
+        with db.database.connection_context():
+            barrier.wait()
+            counts.append(sum(dispatch(now=T0 + step * HOUR) for step in range(3)))
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(counts) == 2 and sum(counts) == 16
+    for row in rows:
+        assert [r.scheduled_for for r in results(row)] == [T0 + h * HOUR for h in range(3)]
+    assert ScheduledJob.get_by_id(one_off.id).next_run is None
