@@ -82,6 +82,7 @@ def test_list_detail_patch_delete_and_permissions(api, admin_key):
     refused = api.patch(url, admin_key, json={"crontab": "* * * * *"})
     assert refused.status_code == 400 and "Only a custom schedule" in refused.json["crontab"][0]
     assert api.patch(url, admin_key, json={"enabled": "no"}).status_code == 400
+    assert api.patch(url, admin_key, json={"misfire_policy": "all"}).json["misfire_policy"] == "all"
 
     viewer = make_user("viewer")
     grant(viewer, ["view"], ["extras.scheduledjob"])

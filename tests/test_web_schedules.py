@@ -97,11 +97,12 @@ def test_list_detail_edit_toggle_run_now_and_delete(client, hello):
     url = f"/scheduled-jobs/{row.id}/"
     next_run = row.next_run
     edit = client.post(f"{url}edit/", data={"name": "Nightly 3", "crontab": "0 3 * * *", "enabled": "y",
-                                            "csrf_token": page_csrf(client, f"{url}edit/")})
+                                            "misfire_policy": "skip", "csrf_token": page_csrf(client, f"{url}edit/")})
     assert edit.status_code == 302
     row = ScheduledJob.get_by_id(row.id)
-    assert (row.name, row.crontab, row.next_run.hour) == ("Nightly 3", "0 3 * * *", 3)
-    bad = client.post(f"{url}edit/", data={"name": "x", "crontab": "nope", "csrf_token": page_csrf(client, url)})
+    assert (row.name, row.crontab, row.next_run.hour, row.misfire_policy) == ("Nightly 3", "0 3 * * *", 3, "skip")
+    bad = client.post(f"{url}edit/", data={"name": "x", "crontab": "nope", "misfire_policy": "once",
+                                           "csrf_token": page_csrf(client, url)})
     assert bad.status_code == 400 and "5 fields" in text(bad)
     client.post(f"{url}enabled/", data={"enabled": "false", "csrf_token": page_csrf(client, url)})
     assert ScheduledJob.get_by_id(row.id).enabled is False

@@ -171,7 +171,8 @@ COMPONENTS = {
                               "job_result": nullable(ref("JobResult"))}),
     "ScheduledJob": SCHEDULED_JOB,
     "ScheduledJobPatch": {"type": "object", "additionalProperties": False,
-                          "properties": {"name": STRING, "enabled": BOOLEAN, "crontab": STRING},
+                          "properties": {"name": STRING, "enabled": BOOLEAN, "crontab": STRING,
+                                         "misfire_policy": {"enum": ["once", "skip", "all"]}},
                           "description": "Only the fields given change. Read-only fields of ScheduledJob are "
                                          "accepted and ignored."},
     "JobResult": JOB_RESULT,

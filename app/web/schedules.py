@@ -1,4 +1,5 @@
-"""Scheduled jobs: the list, a schedule's page with its runs, edit, delete, enable toggle and Run now.
+"""Scheduled jobs: the list, a schedule's page with its runs, edit (name, enabled, crontab, misfire
+policy), delete, enable toggle and Run now.
 
 Permissions use the object type ``extras.scheduledjob`` (view, change, delete; Run now also needs
 ``run`` on the job). Times show in ``JOBDECK_TIME_ZONE`` with their zone.
@@ -17,7 +18,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from peewee import JOIN
 from wtforms import BooleanField
+from wtforms import SelectField
 from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
@@ -98,6 +101,9 @@ class ScheduleEditForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     enabled = BooleanField("Enabled", description="A disabled schedule makes no runs.")
     crontab = StringField("Crontab", description="Only for custom schedules: 5 fields, e.g. 30 2 * * *.")
+    misfire_policy = SelectField("After downtime", choices=[
+        SelectChoice("once", "One catch-up run, marked late"), SelectChoice("skip", "No catch-up run"),
+        SelectChoice("all", "Every missed run (at most 100)")])
 
 
 @bp.route("/scheduled-jobs/<uuid:schedule_id>/edit/", methods=["GET", "POST"])
@@ -109,7 +115,8 @@ def schedule_edit(schedule_id):
         del form.crontab
     if form.validate_on_submit():
         try:
-            edit(row, name=form.name.data, enabled=form.enabled.data, crontab=form.crontab.data if custom else None)
+            edit(row, name=form.name.data, enabled=form.enabled.data, crontab=form.crontab.data if custom else None,
+                 misfire_policy=form.misfire_policy.data)
         except JobDataError as exc:
             for name, messages in exc.errors.items():
                 form[name].errors = list(messages)

@@ -1,4 +1,5 @@
-"""Scheduled jobs: ``/api/extras/scheduled-jobs/`` list, detail, PATCH (name, enabled, crontab), DELETE.
+"""Scheduled jobs: ``/api/extras/scheduled-jobs/`` list, detail, PATCH (name, enabled, crontab,
+misfire_policy), DELETE.
 
 Permissions are those of the pages: the object type ``extras.scheduledjob`` with view, change and
 delete. The approval routes (``approval-queue/``, ``<id>/approve/`` ...) live with the approvals.
@@ -44,7 +45,7 @@ SCHEDULE_FILTERS = FilterSet(
     Filter("approval_state", "Approval state.", filters.any_of(ScheduledJob.approval_state),
            filters.choice_parser({s.value for s in ApprovalState})),
 )
-WRITABLE = {"name": TEXT, "enabled": FLAG, "crontab": TEXT}
+WRITABLE = {"name": TEXT, "enabled": FLAG, "crontab": TEXT, "misfire_policy": TEXT}
 
 
 def _with_refs(query):
@@ -73,7 +74,7 @@ def scheduled_job_detail(schedule_id):
 
 @api_route("/extras/scheduled-jobs/<uuid:schedule_id>/", method="PATCH", tag="scheduled-jobs",
            request="ScheduledJobPatch", response="ScheduledJob", errors=(400, 404, 415),
-           summary="Change a scheduled job's name, enabled or crontab (needs change permission).")
+           summary="Change a scheduled job's name, enabled, crontab or misfire policy (needs change permission).")
 def scheduled_job_update(schedule_id):
     row = _one(schedule_id)
     require(api_user(), "change", row)
