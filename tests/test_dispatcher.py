@@ -253,3 +253,9 @@ def test_two_dispatchers_make_one_run_per_due_time_on_postgres(postgres):  # noq
     for row in rows:
         assert [r.scheduled_for for r in results(row)] == [T0 + h * HOUR for h in range(3)]
     assert ScheduledJob.get_by_id(one_off.id).next_run is None
+
+
+def test_a_recurring_schedule_without_a_start_time_runs_first_at_once(hello, root):
+    options = decide(hello, root, schedule={"interval": "daily"}, now=T0)
+    row = admit(hello, root, {}, options=options, now=T0 + datetime.timedelta(milliseconds=5)).scheduled_job
+    assert row.next_run == T0

@@ -36,3 +36,20 @@ def test_a_one_off_two_seconds_ahead_runs_within_a_second_of_its_time(jobdeck, w
     assert result.date_started - due < datetime.timedelta(seconds=1)
     row = ScheduledJob.get_by_id(row.id)
     assert (row.next_run, row.total_run_count) == (None, 1)
+
+
+def test_a_scheduled_run_reads_the_file_uploaded_with_the_request(jobdeck, worker):
+    from app.jobs.fields import InMemoryFile
+    from tests.support.worker import log_messages
+
+    record = enable("read_csv.ReadCSVJob")
+    upload = InMemoryFile(b"hostname,ip_address\nrouter1,192.0.2.1\n", "devices.csv")
+    options = decide(record, None, schedule={"interval": "daily"})
+    row = admit(record, None, {}, files={"input_file": upload}, options=options).scheduled_job
+    deadline = utcnow() + datetime.timedelta(seconds=20)
+    while not JobResult.select().where(JobResult.scheduled_job == row.id).exists():
+        assert utcnow() < deadline, "the scheduled run never appeared"
+        time.sleep(0.02)
+    result = wait_for_result(JobResult.get(JobResult.scheduled_job == row.id).id)
+    assert result.status == Status.STATUS_SUCCESS, result.traceback
+    assert "Hostname: router1, IP Address: 192.0.2.1" in log_messages(result.id)

@@ -14,6 +14,7 @@ Jobs with sensitive variables are never stored for later: scheduling or deferrin
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 from app.config import get_config
 from app.db import database
@@ -35,6 +36,7 @@ from app.scheduling.times import slots_from
 
 __all__ = ["Admission", "admit"]
 
+START_GRACE = datetime.timedelta(seconds=60)
 SENSITIVE_NEEDS_APPROVAL = ("This job has sensitive variables and requires approval: a request awaiting approval "
                             "would have to store its inputs, which sensitive jobs never do. Ask an administrator "
                             "to clear \u201cApproval required\u201d or the sensitive flag.")
@@ -78,8 +80,10 @@ def store(record: JobRecord, user, job_class, cleaned: dict, queue: str, options
         Schedule(Interval.IMMEDIATELY, now, "", get_config().time_zone),
     )
     schedule = request.schedule
-    # A recurring schedule whose start time has passed begins at its next time, not in the past.
-    next_run = next(slots_from(schedule, min(now, schedule.start_time) if not schedule.recurring else now), None)
+    # A start time that passed (more than a moment ago: "now" itself was read a little earlier) begins
+    # a recurring schedule at its next time, never in the past.
+    begin = min(now, schedule.start_time) if now - schedule.start_time <= START_GRACE else now
+    next_run = next(slots_from(schedule, begin), None)
     with database.atomic():
         row = ScheduledJob.create(
             name=request.name,
