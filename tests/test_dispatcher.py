@@ -259,3 +259,14 @@ def test_a_recurring_schedule_without_a_start_time_runs_first_at_once(hello, roo
     options = decide(hello, root, schedule={"interval": "daily"}, now=T0)
     row = admit(hello, root, {}, options=options, now=T0 + datetime.timedelta(milliseconds=5)).scheduled_job
     assert row.next_run == T0
+
+
+def test_run_now_refuses_requests_awaiting_approval_or_denied(hello, root):
+    from app.exceptions import JobNotRunnable
+
+    row = schedule(hello, root, interval="daily")
+    for state, sentence in (("awaiting", "awaits approval"), ("denied", "was denied")):
+        row.approval_state = state
+        with pytest.raises(JobNotRunnable, match=sentence):
+            run_now(row)
+    assert results(row) == []

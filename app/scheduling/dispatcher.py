@@ -7,8 +7,10 @@ one moves it) and creates a PENDING JobResult per due slot, unique on (schedule,
 second guard. The runs are queued once the transaction has committed.
 
 Missed slots (the workers were down) follow the schedule's misfire policy: ``once`` runs the latest
-due slot, ``skip`` only slots less than ``MISFIRE_GRACE`` old, ``all`` every missed slot (at most
-``MISFIRE_CAP``). A run more than ``MISFIRE_GRACE`` after its slot is marked ``options["late"]``.
+due slot, ``skip`` only slots less than ``MISFIRE_GRACE`` old, ``all`` every missed slot. A pass looks
+at no more than ``MISFIRE_CAP`` slots of one schedule (the earliest: after a longer downtime, ``all``
+runs those and ``once`` the last of them); the next run is then the first slot after now. A run
+more than ``MISFIRE_GRACE`` after its slot is marked ``options["late"]``.
 A schedule whose job cannot run (disabled, uninstalled, deleted) records why and skips its slot;
 a one-off keeps its due time, so it runs (late) once the job is enabled again.
 """
@@ -168,8 +170,10 @@ def run_now(row: ScheduledJob, now: datetime.datetime | None = None) -> JobResul
     reason = status.not_runnable_reason(row.job_record)
     if reason:
         raise JobNotRunnable(reason)
+    if row.approval_state == ApprovalState.DENIED.value:
+        raise JobNotRunnable("This request was denied: it never runs.")
     if row.approval_state not in RUNNABLE_STATES:
-        raise JobNotRunnable(f"This request is {row.approval_state} approval: it cannot run until approved.")
+        raise JobNotRunnable("This request awaits approval: it cannot run until another user approves it.")
     with database.atomic():
         made = create_run(row, now or utcnow())
         if made is None:
