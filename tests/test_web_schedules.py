@@ -108,6 +108,8 @@ def test_list_detail_edit_toggle_run_now_and_delete(client, hello):
     assert ScheduledJob.get_by_id(row.id).enabled is False
     ran = client.post(f"{url}run/", data={"csrf_token": page_csrf(client, url)})
     assert "/results/" in ran.headers["Location"]
+    shown = text(client.get(ran.headers["Location"]))
+    assert f'<a href="/scheduled-jobs/{row.id}/">for 20' in shown and " UTC</a>" in shown
     assert ScheduledJob.get_by_id(row.id).next_run == row.next_run != next_run
     assert JobResult.get().scheduled_job_id == row.id
     client.post(f"{url}delete/", data={"csrf_token": page_csrf(client, url)})
