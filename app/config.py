@@ -25,6 +25,18 @@ def _as_patterns(value: str) -> tuple[str, ...]:
     return tuple(line for line in (part.strip() for part in value.splitlines()) if line)
 
 
+def _as_time_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfoNotFoundError
+
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not a known time zone (use a name such as UTC or Europe/Berlin)") from None
+    return name
+
+
 @dataclasses.dataclass(frozen=True)
 class Config:
     database_url: str = "sqlite:///jobdeck.sqlite3"
@@ -43,6 +55,7 @@ class Config:
     worker_poll_interval: float = 0.05
     heartbeat_interval: float = 10.0
     worker_lost_after: float = 45.0
+    time_zone: str = "UTC"
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
@@ -66,6 +79,7 @@ ENVIRONMENT = {
     "JOBDECK_WORKER_POLL_INTERVAL": ("worker_poll_interval", float),
     "JOBDECK_HEARTBEAT_INTERVAL": ("heartbeat_interval", float),
     "JOBDECK_WORKER_LOST_AFTER": ("worker_lost_after", float),
+    "JOBDECK_TIME_ZONE": ("time_zone", _as_time_zone),
 }
 
 

@@ -1,4 +1,5 @@
-"""The worker: a Huey consumer with process workers, plus its heartbeat and its reaper.
+"""The worker: a Huey consumer with process workers, plus its heartbeat, its reaper and the
+scheduled-job dispatcher (``app.scheduling.dispatcher``), all ticked from the consumer's main loop.
 
 ``run_worker()`` syncs the job catalog, registers a heartbeat, reaps runs orphaned by a dead worker,
 then runs one Huey consumer whose worker processes serve every requested queue. Each job runs in a
@@ -36,6 +37,7 @@ from app.execution.process_tree import reap_leftovers
 from app.jobs.loader import local_source
 from app.models import WorkerHeartbeat
 from app.queue import make_huey
+from app.scheduling.dispatcher import Dispatcher
 
 __all__ = ["run_worker"]
 
@@ -185,6 +187,7 @@ class JobdeckConsumer(Consumer):
         self.heartbeat = heartbeat
         self.keeper = WalKeeper(db.database.obj)
         self.next_leftover_check = 0.0
+        self.dispatcher = Dispatcher()
         super().__init__(hueys[0], **options)
         # Huey restarts itself on SIGHUP by re-executing sys.argv, which `python -c` and `jobdeck serve`
         # children cannot survive; a hang-up (closed terminal) stops gracefully instead.
@@ -219,6 +222,7 @@ class JobdeckConsumer(Consumer):
 
     def loop(self, health_check_ts=None):
         health_check_ts = super().loop(health_check_ts)
+        self.dispatcher.tick()
         self.heartbeat.tick()
         self.reap_adopted()
         return health_check_ts

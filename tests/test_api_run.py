@@ -206,11 +206,12 @@ def test_profile_allowed_to_superusers_and_under_debug(api, admin_key):
     assert api.post(run_url(record.id), key_for(user), json={"data": HELLO_DATA, "profile": True}).status_code == 201
 
 
-def test_schedule_is_refused_unless_immediate(api, admin_key):
+def test_a_schedule_answers_with_the_scheduled_job_and_immediately_runs_now(api, admin_key):
     record = enabled(HELLO)
     later = {"data": HELLO_DATA, "schedule": {"interval": "daily", "start_time": "2030-01-01T00:00:00Z"}}
     response = api.post(run_url(record.id), admin_key, json=later)
-    assert response.status_code == 400 and "schedule" in response.json["errors"]
+    assert response.status_code == 201 and response.json["job_result"] is None
+    assert response.json["scheduled_job"]["next_run"] == "2030-01-01T00:00:00Z"
     now = {"data": HELLO_DATA, "schedule": {"interval": "immediately"}}
     assert api.post(run_url(record.id), admin_key, json=now).status_code == 201
 
@@ -252,8 +253,8 @@ def test_multipart_profile_and_errors(api):
     missing = api.post(run_url(record.id), key_for(user), content_type="multipart/form-data", data={"_commit": "1"})
     assert missing.status_code == 400 and "input_file" in missing.json["errors"]
     scheduled = api.post(run_url(record.id), key_for(user), content_type="multipart/form-data",
-                         data={"input_file": (io.BytesIO(CSV), "a.csv"), "_schedule_interval": "daily"})
-    assert scheduled.status_code == 400 and "schedule" in scheduled.json["errors"]
+                         data={"input_file": (io.BytesIO(CSV), "a.csv"), "_schedule_interval": "custom"})
+    assert scheduled.status_code == 400 and "needs a crontab" in scheduled.json["errors"]["schedule_crontab"][0]
 
 
 def test_file_variable_sent_as_json_is_400(api, admin_key):

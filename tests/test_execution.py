@@ -454,3 +454,18 @@ def test_lines_reach_the_database_while_the_job_runs(fixture_jobs, worker):
     assert time.monotonic() - began < 1.5
     assert JobResult.get_by_id(result.id).status == Status.STATUS_STARTED
     request_cancel(result.id)
+
+
+def test_the_transition_table_refuses_what_it_does_not_allow(jobdeck):
+    from app.execution.status import ALLOWED
+    from app.execution.status import transition
+
+    assert ALLOWED["SUCCESS"] == frozenset() and "STARTED" in ALLOWED["PENDING"]
+    record = enable("hello_jobs.HelloJobs")
+    result = JobResult.create(job_record=record, name=record.name, status="SUCCESS")
+    with pytest.raises(ValueError, match="SUCCESS \u2192 STARTED is not an allowed status transition"):
+        transition(result.id, "STARTED", from_="SUCCESS")
+    assert transition(result.id, "REVOKED") is False  # finished: nothing moves it
+    pending = JobResult.create(job_record=record, name=record.name, status="PENDING")
+    assert transition(pending.id, "STARTED") is True
+    assert JobResult.get_by_id(pending.id).status == "STARTED"

@@ -59,11 +59,11 @@ def test_profile_is_for_debug_superusers_and_the_local_cli(people):
 
 def test_every_refused_option_is_named_with_its_own_message(people):
     record, _root, ann = people
-    errors = errors_of(lambda: decide(record, ann, queue="nope", profile="yes", schedule={"interval": "daily"},
+    errors = errors_of(lambda: decide(record, ann, queue="nope", profile="yes", schedule={"interval": "custom"},
                                       commit="sure"))
-    assert set(errors) == {"task_queue", "profile", "schedule", "commit"}
+    assert set(errors) == {"task_queue", "profile", "schedule_crontab", "commit"}
     assert "not a queue of this job" in errors["task_queue"][0]
-    assert "Scheduling is not available yet" in errors["schedule"][0]
+    assert "needs a crontab" in errors["schedule_crontab"][0]
     assert decide(record, ann, schedule={"interval": "immediately"}).queue == "default"
     assert "named user" in errors_of(lambda: decide(record, None, commit=True))["commit"][0]
 
@@ -93,8 +93,8 @@ def test_the_api_applies_the_same_rule(people, jobdeck):
     refused = api.post(url, key_for(ann), json={"data": DATA, "profile": True})
     assert refused.status_code == 400 and refused.json["errors"] == {"profile": [PROFILE_REFUSED]}
     assert api.post(url, key_for(root), json={"data": DATA, "profile": True}).status_code == 201
-    scheduled = api.post(url, key_for(root), json={"data": DATA, "schedule": {"interval": "daily"}})
-    assert scheduled.status_code == 400 and "Scheduling is not available yet" in scheduled.json["errors"]["schedule"][0]
+    scheduled = api.post(url, key_for(root), json={"data": DATA, "schedule": {"interval": "custom"}})
+    assert scheduled.status_code == 400 and "needs a crontab" in scheduled.json["errors"]["schedule_crontab"][0]
 
 
 def test_the_cli_applies_the_same_rule(people, jobdeck, monkeypatch, capsys):

@@ -1,5 +1,5 @@
-"""Honest flags: approval and singleton runs are refused at every door until their features land, and
-the pages, permission types and README name no scheduling, job hooks or buttons."""
+"""Honest flags: singleton runs are refused at every door until the feature lands, and the pages,
+permission types and README name no job hooks or buttons."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ import pytest
 from app import create_app
 from app.catalog import sync_jobs
 from app.cli import main
-from app.execution.submit import APPROVAL_UNAVAILABLE
 from app.execution.submit import SINGLETON_UNAVAILABLE
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import JobResult
-from app.security.object_types import registration
 from app.testing import run_job_for_testing
 from tests.conftest import REPO
 from tests.conftest import enable
 from tests.factories import login_as
 from tests.factories import make_user
-from tests.factories import page_csrf
 from tests.factories import text
 from tests.test_api_support import ApiClient
 from tests.test_api_support import key_for
@@ -62,35 +59,19 @@ def singleton_job(jobdeck):
     return enable("one_at_a_time.OneAtATime")
 
 
-def test_the_job_page_says_so_and_the_form_queues_nothing(approval_job, jobdeck):
-    client = login_as(create_app(jobdeck), make_user("root", superuser=True))
-    url = f"/jobs/{approval_job.id}/"
-    page = text(client.get(url))
-    assert "approvals are not available yet" in page
-    button = re.search(r"<button type=\"submit\" class=\"button button-primary\"[^>]*>Run job now", page).group(0)
-    assert " disabled" in button
-    response = client.post(url, data={"person_name": "Ada", "greeting_count": "1",
-                                      "_run-csrf_token": page_csrf(client, url)})
-    assert response.status_code == 409
-    assert APPROVAL_UNAVAILABLE.replace("'", "&#39;") in text(response)
-    assert JobResult.select().count() == 0
-
-
-def test_the_api_answers_400_with_the_sentence(approval_job, singleton_job, jobdeck):
+def test_the_api_answers_400_with_the_sentence(singleton_job, jobdeck):
     api = ApiClient(create_app(jobdeck))
     key = key_for(make_user("root", superuser=True))
-    refused = api.post(f"/api/extras/jobs/{approval_job.id}/run/", key, json={"data": {"person_name": "Ada"}})
-    assert refused.status_code == 400 and refused.json == {"detail": APPROVAL_UNAVAILABLE}
     refused = api.post(f"/api/extras/jobs/{singleton_job.id}/run/", key, json={"data": {}})
     assert refused.status_code == 400 and refused.json == {"detail": SINGLETON_UNAVAILABLE}
     assert JobResult.select().count() == 0
 
 
 @pytest.mark.parametrize("where", [["--local"], []])
-def test_the_cli_exits_2_with_the_sentence(approval_job, jobdeck, monkeypatch, capsys, where):
+def test_the_cli_exits_2_with_the_sentence(singleton_job, jobdeck, monkeypatch, capsys, where):
     use_environment(jobdeck, monkeypatch)
-    assert main(["runjob", *where, HELLO]) == 2
-    assert capsys.readouterr().err == f"jobdeck: {APPROVAL_UNAVAILABLE}\n"
+    assert main(["runjob", *where, "one_at_a_time.OneAtATime"]) == 2
+    assert capsys.readouterr().err == f"jobdeck: {SINGLETON_UNAVAILABLE}\n"
     assert JobResult.select().count() == 0
 
 
@@ -102,22 +83,17 @@ def test_run_job_for_testing_runs_them_as_nautobot_does(approval_job, singleton_
 def test_the_edit_page_says_what_the_flags_do_today(approval_job, jobdeck):
     client = login_as(create_app(jobdeck), make_user("root", superuser=True))
     page = text(client.get(f"/jobs/{approval_job.id}/edit/"))
-    assert "are not available yet: while either is on, every run of this job is refused" in page
+    assert "Singleton</strong> is not available yet: while it is on, every run of this job is refused" in page
 
 
 def test_no_permission_type_page_or_setting_promises_what_has_not_landed(jobdeck):
     from app.web.admin_forms import OBJECT_TYPES
 
     offered = dict(OBJECT_TYPES)
-    assert "extras.scheduledjob" not in offered
-    assert registration("extras.scheduledjob")[1] == "scheduled job"  # the approvals' change permission
+    assert "extras.jobhook" not in offered and "extras.jobbutton" not in offered
     readme = (REPO / "README.md").read_text()
     configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    assert not re.search(r"(?i)schedul|hook|button", configuration)
-    # The approval queue and an approved run's result name the request's schedule (issue 15's approvals).
-    approvals = {REPO / "app" / "templates" / "results" / "_approval.html"}
+    assert not re.search(r"(?i)hook|button", configuration)
     for template in (REPO / "app" / "templates").rglob("*.html"):
-        if template.parent.name == "approvals" or template in approvals:
-            continue
         shown = re.sub(r"\{%.*?%\}|\{#.*?#\}", "", template.read_text(), flags=re.S)
-        assert not re.search(r"(?i)schedul|job hook|job button", shown), template
+        assert not re.search(r"(?i)job hook|job button", shown), template

@@ -92,6 +92,32 @@ APPROVAL_REQUEST = closed({
     "supports_dryrun": BOOLEAN, "approve_url": URI, "deny_url": URI, "dry_run_url": nullable(URI),
 })
 
+INTERVALS = ["immediately", "future", "hourly", "daily", "weekly", "custom"]
+
+SCHEDULED_JOB = closed({
+    **_header("extras.scheduledjob"), "name": STRING, "task": STRING, "job_model": nullable(ref("NestedRef")),
+    "user": nullable(ref("NestedRef")), "description": STRING, "interval": {"enum": INTERVALS},
+    "start_time": TIME, "crontab": STRING, "time_zone": STRING, "queue": STRING, "kwargs": {"type": "object"},
+    "enabled": BOOLEAN, "approval_required": BOOLEAN,
+    "approval_state": {"enum": ["not-required", "awaiting", "approved", "denied"]},
+    "next_run": nullable(TIME), "last_run_at": nullable(TIME), "total_run_count": INTEGER,
+    "misfire_policy": {"enum": ["once", "skip", "all"]}, "skip_reason": STRING, "skipped_at": nullable(TIME),
+    "created": TIME, "last_updated": TIME,
+})
+
+SCHEDULE_REQUEST = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "name": nullable(STRING),
+        "interval": {"enum": INTERVALS},
+        "start_time": nullable({"type": "string", "description": "ISO 8601; without an offset it is read in "
+                                                                 "JOBDECK_TIME_ZONE."}),
+        "crontab": nullable({"type": "string", "description": "5 fields, for the interval custom."}),
+    },
+    "description": "Run later or on a schedule; immediately (the default) runs now. Refused for jobs with "
+                   "sensitive variables.",
+}
+
 LOG_ENTRY = closed({
     **_header("extras.joblogentry"), "log_level": {"enum": list(LogLevelChoices)}, "grouping": STRING,
     "message": STRING, "log_object": STRING, "absolute_url": nullable(STRING), "job_result": ref("NestedRef"),
@@ -129,7 +155,7 @@ RUN_OPTIONS = {
     "task_queue": nullable({"type": "string", "description": "A queue of the job (default: its first)."}),
     "job_queue": nullable({"type": "string", "description": "Same as task_queue (Nautobot 2.4's name)."}),
     "profile": {"type": "boolean", "description": "Run under cProfile (JOBDECK_DEBUG or superusers only)."},
-    "schedule": {"description": "Only {\"interval\": \"immediately\"}: scheduling is not supported yet."},
+    "schedule": nullable(SCHEDULE_REQUEST),
     "commit": {"type": "boolean", "description": "Nautobot 1.x: the job's DryRunVars left out of data become "
                                                  "not commit."},
 }
@@ -153,10 +179,18 @@ COMPONENTS = {
         "type": "object",
         "additionalProperties": {"description": "A variable's value, or a file for a FileVar."},
         "properties": {"_task_queue": STRING, "_job_queue": STRING, "_profile": STRING, "_commit": STRING,
-                       "_schedule_interval": STRING},
+                       "_schedule_name": STRING, "_schedule_interval": {"enum": INTERVALS},
+                       "_schedule_start_time": STRING, "_schedule_crontab": STRING},
         "description": "Variables flattened; options prefixed with an underscore.",
     },
-    "JobRunResponse": closed({"scheduled_job": {"type": "null"}, "job_result": ref("JobResult")}),
+    "JobRunResponse": closed({"scheduled_job": nullable(ref("ScheduledJob")),
+                              "job_result": nullable(ref("JobResult"))}),
+    "ScheduledJob": SCHEDULED_JOB,
+    "ScheduledJobPatch": {"type": "object", "additionalProperties": False,
+                          "properties": {"name": STRING, "enabled": BOOLEAN, "crontab": STRING,
+                                         "misfire_policy": {"enum": ["once", "skip", "all"]}},
+                          "description": "Only the fields given change. Read-only fields of ScheduledJob are "
+                                         "accepted and ignored."},
     "JobResult": JOB_RESULT,
     "JobLogEntry": LOG_ENTRY,
     "ApprovalRequest": APPROVAL_REQUEST,

@@ -39,9 +39,41 @@ def nested_result(result_id, display: str = "") -> dict:
     return nested("extras.jobresult", "extras/job-results", result_id, display or str(result_id))
 
 
-def nested_scheduled_job(scheduled) -> dict | None:
-    return None if scheduled is None else nested("extras.scheduledjob", "extras/scheduled-jobs", scheduled.id,
-                                                 scheduled.name)
+def nested_scheduled_job(schedule_id, display: str = "") -> dict:
+    return nested("extras.scheduledjob", "extras/scheduled-jobs", schedule_id, display or str(schedule_id))
+
+
+def scheduled_job(row) -> dict:
+    """A ScheduledJob in Nautobot's shape, plus Jobdeck's next run, approval state and skip record."""
+    pk = str(row.id)
+    return {
+        "id": pk,
+        "object_type": "extras.scheduledjob",
+        "display": row.name,
+        "url": api_url(f"extras/scheduled-jobs/{pk}/"),
+        "name": row.name,
+        "task": row.task_name,
+        "job_model": nested_job(row.job_record) if row.job_record_id else None,
+        "user": nested_user(row.user) if row.user_id else None,
+        "description": row.description,
+        "interval": row.interval,
+        "start_time": format_datetime(row.start_time),
+        "crontab": row.crontab,
+        "time_zone": row.time_zone,
+        "queue": row.queue,
+        "kwargs": row.task_kwargs or {},
+        "enabled": row.enabled,
+        "approval_required": row.approval_state != "not-required",
+        "approval_state": row.approval_state,
+        "next_run": format_datetime(row.next_run),
+        "last_run_at": format_datetime(row.last_run),
+        "total_run_count": row.total_run_count,
+        "misfire_policy": row.misfire_policy,
+        "skip_reason": row.skip_reason,
+        "skipped_at": format_datetime(row.skipped_at),
+        "created": format_datetime(row.created),
+        "last_updated": format_datetime(row.last_updated),
+    }
 
 
 def job(record) -> dict:
@@ -128,7 +160,7 @@ def job_result(result, files=()) -> dict:
         "meta": None,
         "job_model": nested_job(result.job_record) if result.job_record_id else None,
         "user": nested_user(result.user) if result.user_id else None,
-        "scheduled_job": nested_scheduled_job(result.scheduled_job) if result.scheduled_job_id else None,
+        "scheduled_job": nested_scheduled_job(result.scheduled_job_id) if result.scheduled_job_id else None,
         "approved_by": nested_user(result.approved_by) if result.approved_by_id else None,
         "approved_at": format_datetime(result.approved_at),
         "log_count": result.log_count,
@@ -144,7 +176,7 @@ def approval_request(scheduled, *, code_changed: bool, supports_dryrun: bool) ->
 
     pk = str(scheduled.id)
     return {
-        **nested_scheduled_job(scheduled),
+        **nested_scheduled_job(scheduled.id, scheduled.name),
         "name": scheduled.name,
         "job_model": nested_job(scheduled.job_record) if scheduled.job_record_id else None,
         "task_name": scheduled.task_name,

@@ -1,7 +1,10 @@
-"""``jobdeck runjob``: run a job on a worker (or here) and follow it to its end.
+"""``jobdeck runjob``: run a job on a worker (or here) and follow it to its end, or schedule it.
 
-Exit status: 0 SUCCESS; 1 FAILURE, ERRORED or REVOKED; 2 bad input, unknown or disabled job,
-unknown user, no permission; 3 still running when --timeout passed; 130 interrupted.
+With ``--schedule-at`` and/or ``--crontab``, or for a job that requires approval, the request becomes
+a scheduled job (printed) instead of a run to follow.
+
+Exit status: 0 SUCCESS, or the scheduled job was created; 1 FAILURE, ERRORED or REVOKED; 2 bad input,
+unknown or disabled job, unknown user, no permission; 3 still running when --timeout passed; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ def register(subparsers) -> None:
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="stop waiting after this long (the job keeps running; exit status 3)")
     parser.add_argument("--save-files", type=Path, metavar="DIR", help="write the run's output files here")
+    parser.add_argument("--schedule-at", metavar="ISO",
+                        help="run once at this time (ISO 8601; without an offset, in JOBDECK_TIME_ZONE); "
+                        "with --crontab, the schedule's start time")
+    parser.add_argument("--crontab", metavar='"M H DOM MON DOW"',
+                        help='run on this 5-field crontab, evaluated in JOBDECK_TIME_ZONE, e.g. "30 2 * * *"')
+    parser.add_argument("--schedule-name", metavar="NAME", help="the scheduled job's name")
     parser.set_defaults(handler=runjob)
 
 
@@ -61,17 +70,35 @@ def runjob(args) -> int:
     user = find_user(args.username) if args.username else None
     require_runnable(record, user)
     job_class = loadable_job_class(record)
+    schedule = requested_schedule(args)
+    if args.local and schedule:
+        raise CommandError("--schedule-at and --crontab leave the run to the workers; drop --local.")
     with refusals():
-        options = decide(record, user, queue=args.queue, profile=args.profile, commit=args.commit)
+        options = decide(record, user, queue=args.queue, profile=args.profile, commit=args.commit, schedule=schedule)
         data = apply_commit(job_class, data, args.commit)
         check_files(job_class._get_vars() if job_class else {}, files)
         if args.local:
             result = run_local(record, user, data, files, options)
         else:
             result = submit_and_follow(record, user, data, files, options, args.timeout)
+    if result is SCHEDULED:
+        return 0
     if result is None:
         return EXIT_TIMEOUT
     return finish(result, args.save_files)
+
+
+SCHEDULED = object()  # what submit_and_follow returns when the request became a scheduled job
+
+
+def requested_schedule(args) -> dict | None:
+    """The schedule ``decide()`` takes from --schedule-at, --crontab and --schedule-name; None to run now."""
+    if not args.schedule_at and not args.crontab:
+        if args.schedule_name:
+            raise CommandError("--schedule-name names a schedule: give --schedule-at or --crontab too.")
+        return None
+    return {"interval": "custom" if args.crontab else "future", "start_time": args.schedule_at,
+            "crontab": args.crontab, "name": args.schedule_name}
 
 
 def parse_data(text: str) -> dict:
@@ -121,7 +148,9 @@ def check_files(variables: dict, files: dict) -> None:
 
 
 # How the run options decide() names appear on this command line.
-OPTION_FLAGS = {"task_queue": "--queue", "profile": "--profile", "commit": "--commit"}
+OPTION_FLAGS = {"task_queue": "--queue", "profile": "--profile", "commit": "--commit",
+                "schedule_start_time": "--schedule-at", "schedule_crontab": "--crontab",
+                "schedule_name": "--schedule-name", "schedule_interval": "--schedule-at/--crontab"}
 
 
 class refusals:
@@ -150,13 +179,22 @@ class refusals:
 
 
 def run_local(record, user, data, files, options):
+    import dataclasses
+
     from app.cli.follow import BackgroundPrinter
+    from app.exceptions import JobNotRunnable
+    from app.execution.approvals import approval_needed
     from app.execution.runner import execute
     from app.execution.submit import create_result
     from app.execution.submit import prepare
     from app.models import JobResult
 
     job_class, cleaned, queue = prepare(record, user, data, files, options)
+    if approval_needed(record, job_class, cleaned):
+        raise JobNotRunnable(f"The job \u201c{record.name}\u201d requires approval by another user: drop --local "
+                             "to request it (the workers run it once approved).")
+    if record.approval_required:
+        options = dataclasses.replace(options, unapproved_dry_run=True)
     result, payload = create_result(record, user, job_class, cleaned, queue, options)
     print(f"Running {record.name} ({record.class_path}) here, as {_who(user)}; result {result.id}")
     try:
@@ -169,9 +207,13 @@ def run_local(record, user, data, files, options):
 
 
 def submit_and_follow(record, user, data, files, options, timeout):
-    from app.execution.submit import submit
+    from app.execution.admission import admit
 
-    result = submit(record, user, data, files, options)
+    admission = admit(record, user, data, files, options)
+    if admission.scheduled_job is not None:
+        print_scheduled(admission.scheduled_job)
+        return SCHEDULED
+    result = admission.result
     print(f"Queued {record.name} ({record.class_path}) on queue {result.queue!r} as {_who(user)}; "
           f"result {result.id}")
     _warn_without_worker(result.queue)
@@ -182,6 +224,15 @@ def submit_and_follow(record, user, data, files, options, timeout):
         print(f"\nStill {state} after {timeout:g} s; the job {going}.", file=sys.stderr)
         print(how_to_follow(result.id), file=sys.stderr)
     return finished
+
+
+def print_scheduled(row) -> None:
+    from app.scheduling.times import zoned
+
+    waits = " It awaits approval by another user; nothing runs until then." if row.approval_state == "awaiting" else ""
+    when = f"next run {zoned(row.next_run, row.time_zone)}" if row.next_run else "no run due"
+    crontab = f" ({row.crontab})" if row.crontab else ""
+    print(f"Scheduled job {row.id} \u201c{row.name}\u201d: {row.interval}{crontab}, {when}.{waits}")
 
 
 def _warn_without_worker(queue: str) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from app.db import database
 from app.db import utcnow
 from app.execution.joblog import append_line
+from app.execution.status import transition
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.choices import LogLevelChoices
-from app.models import JobResult
 
 __all__ = ["request_cancel"]
 
@@ -26,11 +26,8 @@ def request_cancel(result_id, user=None) -> bool:
     with database.atomic():
         for current in (Status.STATUS_PENDING, Status.STATUS_STARTED):
             # Compare-and-set per status, so a run that finishes meanwhile keeps its own outcome.
-            cancelled = (
-                JobResult.update(status=Status.STATUS_REVOKED, date_done=utcnow(), traceback=f"Cancelled{who}.")
-                .where((JobResult.id == result_id) & (JobResult.status == current))
-                .execute()
-            )
+            cancelled = transition(result_id, Status.STATUS_REVOKED, from_=current, date_done=utcnow(),
+                                   traceback=f"Cancelled{who}.")
             if cancelled:
                 message = f"Cancelled{who} before it started." if current == Status.STATUS_PENDING else (
                     f"Cancelled{who} while running; the job process is being stopped."

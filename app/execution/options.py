@@ -6,7 +6,9 @@ with ``RunOptions`` or raises ``JobDataError`` with a message per refused option
 - ``task_queue``: one of the job's queues (default: its first).
 - ``profile``: allowed when ``JOBDECK_DEBUG`` is on, for superusers, and for the trusted local CLI
   caller (``user`` None).
-- ``schedule``: only "now" (no schedule, or the interval ``immediately``); scheduling has not landed.
+- ``schedule``: None or the interval ``immediately`` to run now, else a schedule checked by
+  ``app.scheduling.requests.parse_schedule`` (start times read in ``JOBDECK_TIME_ZONE`` unless they
+  carry an offset); jobs with sensitive variables cannot be scheduled.
 - ``commit`` (Nautobot 1.x): True turns the job's dry-run variables off, False on, unless the inputs
   set them; None leaves them to their defaults. Committing needs a named user, who owns the changes.
 """
@@ -16,15 +18,16 @@ from __future__ import annotations
 import dataclasses
 
 from app.config import get_config
+from app.db import utcnow
 from app.jobs.forms import JobDataError
+from app.scheduling.requests import ScheduleRequest
+from app.scheduling.requests import parse_schedule
 
 __all__ = ["IMMEDIATELY", "RunOptions", "apply_commit", "choose_queue", "decide", "may_profile"]
 
 IMMEDIATELY = "immediately"
 PROFILE_REFUSED = ("Profiling is only available when JOBDECK_DEBUG is on, to superusers, or from the command "
                    "line on the server (jobdeck runjob --profile).")
-SCHEDULE_UNSUPPORTED = ("Scheduling is not available yet: leave \u201cschedule\u201d out (or use the interval "
-                        "\u201cimmediately\u201d) to run now.")
 COMMIT_NEEDS_USER = "Committing changes needs a named user (runjob --username), who owns whatever the job changes."
 
 
@@ -40,8 +43,10 @@ class RunOptions:
     profile: bool = False
     ignore_singleton_lock: bool = False
     pre_approved: bool = False
-    unapproved_dry_run: bool = False  # an approver's dry run of a request awaiting approval
+    # A dry run let through without approval: an approver's, or a request with its DryRunVar on.
+    unapproved_dry_run: bool = False
     request_meta: dict = dataclasses.field(default_factory=dict)
+    schedule: ScheduleRequest | None = None  # None: run now (or, for an approval-required job, ask now)
 
     def as_dict(self, queue: str) -> dict:
         options = {
@@ -73,14 +78,8 @@ def choose_queue(record, requested) -> str:
     return requested
 
 
-def _runs_now(schedule) -> bool:
-    if schedule is None or schedule == IMMEDIATELY:
-        return True
-    return isinstance(schedule, dict) and schedule.get("interval") == IMMEDIATELY and not schedule.get("start_time")
-
-
 def decide(record, user, *, queue=None, profile=None, schedule=None, commit=None,
-           request_meta: dict | None = None) -> RunOptions:
+           request_meta: dict | None = None, now=None) -> RunOptions:
     """RunOptions for a run of ``record`` by ``user`` (None: trusted local CLI) from the raw request.
 
     ``profile`` and ``commit`` are booleans or None (not given); anything else is refused, as is every
@@ -95,15 +94,17 @@ def decide(record, user, *, queue=None, profile=None, schedule=None, commit=None
         errors["profile"] = ["Must be a valid boolean."]
     elif profile and not may_profile(user):
         errors["profile"] = [PROFILE_REFUSED]
-    if not _runs_now(schedule):
-        errors["schedule"] = [SCHEDULE_UNSUPPORTED]
+    try:
+        schedule = parse_schedule(schedule, record, now=now or utcnow(), time_zone=get_config().time_zone)
+    except JobDataError as exc:
+        errors.update(exc.errors)
     if commit is not None and not isinstance(commit, bool):
         errors["commit"] = ["Must be a valid boolean."]
     elif commit and user is None:
         errors["commit"] = [COMMIT_NEEDS_USER]
     if errors:
         raise JobDataError(errors)
-    return RunOptions(queue=queue, profile=bool(profile), request_meta=dict(request_meta or {}))
+    return RunOptions(queue=queue, profile=bool(profile), request_meta=dict(request_meta or {}), schedule=schedule)
 
 
 def apply_commit(job_class, data, commit: bool | None):

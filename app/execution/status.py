@@ -1,7 +1,10 @@
 """Status transitions of a JobResult. Every change of status goes through here.
 
-Transitions are compare-and-set updates, so a result cancelled while it starts, or reaped while it
-finishes, ends in exactly one terminal status.
+``ALLOWED`` is the one table of which status may follow which. Every transition is a compare-and-set
+update from the statuses the table allows (``transition``; ``mark_started`` and ``finish`` are its
+prepared forms for the worker's claim and every outcome, the reaper's included), so a result
+cancelled while it starts, or reaped while it finishes, ends in exactly one terminal status.
+Runs are created PENDING (by submission or by the scheduled-job dispatcher), never moved back to it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,38 @@ def not_runnable_reason(record) -> str | None:
 
 _TERMINAL = sorted(str(status) for status in Status.TERMINAL)
 
+ALLOWED: dict[str, frozenset[str]] = {
+    str(Status.STATUS_PENDING): frozenset([str(Status.STATUS_STARTED), *_TERMINAL]),
+    str(Status.STATUS_STARTED): frozenset(_TERMINAL),
+    **{status: frozenset() for status in _TERMINAL},
+}
+
+
+def sources(to: str) -> list[str]:
+    """The statuses a result may move to ``to`` from, per ``ALLOWED``."""
+    return sorted(status for status, targets in ALLOWED.items() if str(to) in targets)
+
+
+# A terminal status may be set on any unfinished result; the prepared FINISH below relies on it.
+_UNFINISHED = sources(Status.STATUS_ERRORED)
+assert all(sources(status) == _UNFINISHED for status in _TERMINAL)
+assert sources(Status.STATUS_STARTED) == [str(Status.STATUS_PENDING)]
+
+
+def transition(result_id, to: str, from_=None, **values) -> bool:
+    """Move a result to ``to`` if its status is ``from_`` (a status or several; default: every status
+    ``ALLOWED`` lets move to ``to``), setting ``values`` too; True if this call moved it.
+
+    ValueError for a transition the table does not allow.
+    """
+    allowed = sources(to)
+    wanted = allowed if from_ is None else [str(from_)] if isinstance(from_, str) else [str(s) for s in from_]
+    refused = [status for status in wanted if status not in allowed]
+    if refused or not wanted:
+        raise ValueError(f"{', '.join(refused) or 'nothing'} \u2192 {to} is not an allowed status transition")
+    return bool(JobResult.update(status=str(to), **values)
+                .where((JobResult.id == result_id) & JobResult.status.in_(wanted)).execute())
+
 # Run for every job by a worker: prepared, since peewee would render them afresh each time.
 _MARK_STARTED = Prepared(lambda p: JobResult.update(
     {JobResult.status: p, JobResult.date_started: p, JobResult.worker: p, JobResult.supervisor_pid: p}
@@ -36,7 +71,7 @@ _FINISH = Prepared(lambda p: JobResult.update({
     JobResult.result: p,
     JobResult.traceback: p,
     JobResult.log_count: JobResult.log_count + p,
-}).where((JobResult.id == p) & JobResult.status.not_in([p] * len(_TERMINAL))))
+}).where((JobResult.id == p) & JobResult.status.in_([p] * len(_UNFINISHED))))
 
 
 def mark_started(result: JobResult, worker: str, supervisor_pid: int | None = None) -> bool:
@@ -45,7 +80,7 @@ def mark_started(result: JobResult, worker: str, supervisor_pid: int | None = No
     now = utcnow()
     updated = _MARK_STARTED.execute(
         str(Status.STATUS_STARTED), JobResult.date_started.db_value(now), worker, supervisor_pid,
-        JobResult.id.db_value(result.id), str(Status.STATUS_PENDING),
+        JobResult.id.db_value(result.id), *sources(Status.STATUS_STARTED),
     ).rowcount
     if updated:
         result.status, result.date_started, result.worker = Status.STATUS_STARTED, now, worker
@@ -63,7 +98,7 @@ def finish_by_id(result_id, status: str, *, value=None, traceback=None, target=N
     now = utcnow()
     updated = _FINISH.execute(
         str(status), JobResult.date_done.db_value(now), JobResult.result.db_value(value), traceback, added_lines,
-        JobResult.id.db_value(result_id), *_TERMINAL,
+        JobResult.id.db_value(result_id), *_UNFINISHED,
     ).rowcount
     if updated and target is not None:
         target.status, target.date_done, target.result, target.traceback = status, now, value, traceback

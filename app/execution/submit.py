@@ -1,4 +1,5 @@
-"""Submitting a run: the one path every door (form, API, CLI, tests) goes through.
+"""Submitting a run: the checks, validation and queueing every run goes through (doors reach it
+through ``app.execution.admission.admit``, which may schedule the request or hold it for approval instead).
 
 1. permission, enabled/installed and unavailable-flag checks, 2. validation through the job's generated form,
 3. serialization, 4. a PENDING JobResult, 5. the task on the chosen queue. How to run (queue, profile,
@@ -24,8 +25,6 @@ from app.security import can
 from app.security import restrict
 from app.security.constraints import NEVER
 
-APPROVAL_UNAVAILABLE = ("This job requires approval by another user, and approvals are not available yet; "
-                        "clear \u201cApproval required\u201d on the job's edit page (or in its Meta) to run it.")
 SINGLETON_UNAVAILABLE = ("This job is a singleton (never two runs at once), and singleton runs are not available "
                          "yet; clear \u201cSingleton\u201d on the job's edit page (or in its Meta) to run it.")
 
@@ -64,11 +63,9 @@ def visible_rows(user):
 
 
 def unavailable_flags(record: JobRecord, options: RunOptions | None = None) -> list[str]:
-    """Why the job's flags refuse a run until their features land: approval and singleton."""
+    """Why the job's flags refuse a run until their features land: singleton."""
     options = options or RunOptions()
     reasons = []
-    if record.approval_required and not options.pre_approved:
-        reasons.append(APPROVAL_UNAVAILABLE)
     if record.is_singleton and not options.ignore_singleton_lock:
         reasons.append(SINGLETON_UNAVAILABLE)
     return reasons
@@ -108,21 +105,32 @@ def create_result(record: JobRecord, user, job_class, cleaned: dict, queue: str,
 
 def submit(record: JobRecord, user, data=None, files=None, options: RunOptions | None = None,
            *, strict: bool = True) -> JobResult:
-    """Validate and queue a run of ``record``; return its PENDING JobResult.
+    """Validate and queue a run of ``record`` now, without admission; return its PENDING JobResult.
 
-    Raises PermissionDenied, JobNotRunnable or JobDataError (with per-field errors).
+    Raises PermissionDenied, JobNotRunnable or JobDataError (with per-field errors). Doors call
+    ``app.execution.admission.admit`` instead, which also schedules and asks for approval.
     """
     options = options or RunOptions()
     job_class, cleaned, queue = prepare(record, user, data, files, options, strict=strict)
+    return queue_run(record, user, job_class, cleaned, queue, options)
+
+
+def queue_run(record: JobRecord, user, job_class, cleaned: dict, queue: str, options: RunOptions) -> JobResult:
+    """A PENDING result for validated inputs, on its queue; JobNotRunnable when the queue refuses it."""
     result, payload = create_result(record, user, job_class, cleaned, queue, options)
+    enqueue_result(result, payload)
+    return result
+
+
+def enqueue_result(result: JobResult, payload: dict) -> None:
+    """Send a PENDING result to its queue; when that fails, the result is ERRORED and JobNotRunnable raised."""
     from app.queue import enqueue
 
     try:
-        enqueue(result.id, payload, queue)
+        enqueue(result.id, payload, result.queue)
     except Exception as exc:
         status.finish(result, Status.STATUS_ERRORED, traceback=f"The run could not be queued: {exc}")
         raise JobNotRunnable(f"The run could not be queued: {exc}") from exc
-    return result
 
 
 def run_in_process(record: JobRecord, user, data=None, files=None, options: RunOptions | None = None,

@@ -16,6 +16,7 @@ from app.web import files
 from app.web import home
 from app.web import jobs
 from app.web import results
+from app.web import schedules
 from app.web import templating
 
 # Blueprints owned by other modules; each is registered when its module exists.
@@ -33,7 +34,7 @@ def can_administer() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    for blueprint in (auth.bp, home.bp, jobs.bp, results.bp, files.bp):
+    for blueprint in (auth.bp, home.bp, jobs.bp, results.bp, files.bp, schedules.bp):
         app.register_blueprint(blueprint)
     for name in OPTIONAL_BLUEPRINTS:
         try:
@@ -60,4 +61,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _helpers():
-        return {"has_endpoint": lambda name: name in app.view_functions, "can_administer": can_administer}
+        return {"has_endpoint": lambda name: name in app.view_functions, "can_administer": can_administer,
+                "can_view_schedules": lambda: can(current_user, "view", "extras.scheduledjob")}

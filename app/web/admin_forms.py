@@ -50,6 +50,7 @@ OBJECT_TYPES = (
     ("extras.jobresult", "Job result"),
     ("extras.joblogentry", "Job log entry"),
     ("extras.gitrepository", "Git repository"),
+    ("extras.scheduledjob", "Scheduled job"),
     ("users.user", "User"),
     ("users.group", "Group"),
     ("users.objectpermission", "Object permission"),

@@ -23,13 +23,14 @@ from app.catalog import load_report
 from app.db import utcnow
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
-from app.execution.submit import submit
+from app.execution.admission import admit
 from app.execution.submit import unavailable_flags
 from app.execution.submit import visible_rows
 from app.jobs.forms import JobDataError
 from app.jobs.forms import bind_form
 from app.models import JobRecord
 from app.models import JobResult
+from app.models.schedules import ApprovalState
 from app.security import PermissionDenied
 from app.security import can
 from app.security import restrict
@@ -173,7 +174,7 @@ def job_page(record: JobRecord):
             status = 409
         elif options.validate():
             try:
-                result = submit(
+                admission = admit(
                     record,
                     user,
                     data=request.form,
@@ -190,11 +191,23 @@ def job_page(record: JobRecord):
                 flash(str(exc), "danger")
                 status = 409
             else:
-                flash(f"Job “{record}” submitted.", "success")
-                return redirect(url_for("results.result_detail", result_id=result.id))
+                return admitted(record, admission)
         else:
             status = 400
     return render_job_page(record, job_class, form, options, load_error), status
+
+
+def admitted(record, admission):
+    """Where the requester lands: the queued result, or the scheduled job saying what it waits for."""
+    scheduled = admission.scheduled_job
+    if scheduled is None:
+        flash(f"Job “{record}” submitted.", "success")
+        return redirect(url_for("results.result_detail", result_id=admission.result.id))
+    if scheduled.approval_state == ApprovalState.AWAITING.value:
+        flash(f"Your request to run “{record}” awaits approval by another user; nothing runs until then.", "info")
+    else:
+        flash(f"Job “{record}” scheduled as “{scheduled.name}”.", "success")
+    return redirect(scheduled.get_absolute_url())
 
 
 def bound_with_errors(job_class, record, errors: dict, options: RunOptionsForm):

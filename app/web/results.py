@@ -16,8 +16,8 @@ from peewee import JOIN
 
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
+from app.execution.admission import admit
 from app.execution.submit import RunOptions
-from app.execution.submit import submit
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.forms import JobDataError
 from app.models import FileProxy
@@ -28,6 +28,7 @@ from app.security import PermissionDenied
 from app.security import can
 from app.security import restrict
 from app.web import log_table
+from app.web.jobs import admitted
 from app.web.rerun import rerun_inputs
 from app.web.result_inputs import input_rows
 from app.web.result_inputs import job_variables
@@ -194,11 +195,13 @@ def rerun(result_id):
     )
     try:
         data, files = rerun_inputs(record, result)
-        new = submit(record, me(), data=data, files=files, options=options, strict=False)
+        admission = admit(record, me(), data=data, files=files, options=options, strict=False)
     except PermissionDenied as exc:
         abort(403, description=exc.message)
     except (JobNotRunnable, JobDataError, JobLoadError) as exc:
         flash(f"The job could not be re-run: {exc}", "danger")
         return redirect(url_for("results.result_detail", result_id=result.id))
+    if admission.scheduled_job is not None:  # an approval-required job: the request waits for approval
+        return admitted(record, admission)
     flash(f"Re-running “{record}” with the same inputs.", "success")
-    return redirect(url_for("results.result_detail", result_id=new.id))
+    return redirect(url_for("results.result_detail", result_id=admission.result.id))

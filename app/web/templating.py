@@ -18,6 +18,8 @@ from flask import Flask
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.choices import LogLevelChoices as Level
 from app.markup import markdown_summary
+from app.scheduling.times import zoned
+from app.web.run_options import SCHEDULE_FIELDS
 
 JOB_TEMPLATE_PREFIX = "@job:"
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.DOTALL)
@@ -122,8 +124,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.loader = jinja2.ChoiceLoader([app.jinja_env.loader, JobTemplateLoader()])
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_time, "time")
+    app.add_template_filter(zoned, "zoned")
     app.add_template_filter(format_duration, "duration")
     app.add_template_filter(format_size, "filesize")
     app.add_template_filter(job_summary, "job_summary")
     app.add_template_global(STATUS_BADGES, "STATUS_BADGES")
+    app.add_template_global(SCHEDULE_FIELDS, "SCHEDULE_FIELDS")
     app.add_template_global(LEVEL_BADGES, "LEVEL_BADGES")

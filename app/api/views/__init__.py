@@ -10,6 +10,8 @@ from app.api.views import logs
 from app.api.views import results
 from app.api.views import root
 from app.api.views import run
+from app.api.views import schedules
 from app.api.views import users
 
-__all__ = ["approvals", "docs", "files", "git", "job_edit", "jobs", "logs", "results", "root", "run", "users"]
+__all__ = ["approvals", "docs", "files", "git", "job_edit", "jobs", "logs", "results", "root", "run", "schedules",
+           "users"]

@@ -1,10 +1,12 @@
 """Running a job: ``POST /api/extras/jobs/<id, class path or name>/run/``.
 
-JSON: ``{"data": {...}, "task_queue": "...", "profile": false, "commit": true}``; other top-level keys
-that Nautobot clients send (``job_id``, ``job_name``) are ignored. multipart/form-data (for FileVar):
-variables flattened, options prefixed ``_`` (``_task_queue``, ``_profile``, ``_commit``). The options
-are decided by ``app.execution.options`` and the inputs validated by the job form through
-``submit()``, like every other door.
+JSON: ``{"data": {...}, "task_queue": "...", "profile": false, "commit": true, "schedule": {"name",
+"interval", "start_time", "crontab"}}``; other top-level keys that Nautobot clients send (``job_id``,
+``job_name``) are ignored. multipart/form-data (for FileVar): variables flattened, options prefixed
+``_`` (``_task_queue``, ``_profile``, ``_commit``, ``_schedule_name``, ``_schedule_interval``,
+``_schedule_start_time``, ``_schedule_crontab``). The options are decided by ``app.execution.options``
+and the request admitted by ``admit()``, like every other door: 201 with the queued ``job_result``, or
+with the ``scheduled_job`` (later, recurring, or awaiting approval) and ``job_result: null``.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from app.api.negotiation import json_body
 from app.api.registry import api_route
 from app.api.rendering import render
 from app.api.serializers import job_result as serialize_result
+from app.api.serializers import scheduled_job as serialize_scheduled_job
 from app.exceptions import JobNotRunnable
+from app.execution.admission import admit
 from app.execution.options import apply_commit
 from app.execution.options import decide
 from app.execution.submit import FeatureUnavailable
 from app.execution.submit import check_runnable
-from app.execution.submit import submit
 from app.jobs.forms import UNKNOWN_PROPERTY
 from app.jobs.forms import JobDataError
 
@@ -67,10 +70,15 @@ def _from_form(job_class):
     options = {
         "queue": option("task_queue") or option("job_queue"),
         "profile": _boolean(option("profile")),
-        "schedule": option("schedule_interval"),
+        "schedule": _schedule_fields(option),
         "commit": _boolean(option("commit")),
     }
     return data, request.files, options
+
+
+def _schedule_fields(option):
+    fields = {name: option(f"schedule_{name}") for name in ("name", "interval", "start_time", "crontab")}
+    return fields if any(fields.values()) else None
 
 
 def _boolean(text):
@@ -85,7 +93,8 @@ def _boolean(text):
 
 @api_route("/extras/jobs/<path:job_key>/run/", method="POST", tag="jobs", request="JobRunRequest",
            multipart=True, response="JobRunResponse", status=201, errors=(400, 404, 405, 413, 415, 503),
-           summary="Run a job now (by id, class path or name); answers with its PENDING job result.")
+           summary="Run a job now, later or on a schedule (by id, class path or name): answers with its PENDING "
+                   "job result, or the scheduled job (also for a request awaiting approval).")
 def job_run(job_key):
     record = find_job(job_key)
     user = api_user()
@@ -96,7 +105,7 @@ def job_run(job_key):
         meta = {"REMOTE_ADDR": request.remote_addr or "", "HTTP_USER_AGENT": request.user_agent.string or ""}
         options = decide(record, user, **requested, request_meta=meta)
         data = apply_commit(job_class, data, requested["commit"])
-        result = submit(record, user, data, files, options)
+        admission = admit(record, user, data, files, options)
     except FeatureUnavailable as exc:
         raise ApiError(400, str(exc)) from None
     except JobNotRunnable as exc:
@@ -105,4 +114,6 @@ def job_run(job_key):
         if not record.enabled:
             raise ApiError(405, NOT_ENABLED) from None
         raise ApiError(503, str(exc)) from None
-    return render({"scheduled_job": None, "job_result": serialize_result(result)}, 201)
+    if admission.scheduled_job is not None:
+        return render({"scheduled_job": serialize_scheduled_job(admission.scheduled_job), "job_result": None}, 201)
+    return render({"scheduled_job": None, "job_result": serialize_result(admission.result)}, 201)
