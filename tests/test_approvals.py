@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 
 import pytest
 
@@ -13,6 +14,7 @@ from app.catalog import sync_jobs
 from app.db import database
 from app.db import utcnow
 from app.execution import approvals
+from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import JobRecord
 from app.models import JobResult
 from app.models.schedules import ApprovalState
@@ -572,3 +574,40 @@ def test_forms_need_the_csrf_token(jobs, alice, bob):
     for action in ("approve", "deny", "dry-run"):
         assert client.post(page_action(request, action)).status_code == 400
     assert fresh(request).approval_state == "awaiting"
+
+
+# -- end to end: a request through the API, approved by another user, run by a real worker ----------------
+
+
+@pytest.mark.slow
+def test_an_api_request_runs_only_once_approved_and_its_result_names_the_approver(alice, bob, worker):
+    from app import create_app
+    from app.models import Token
+
+    client = create_app(worker.config).test_client()
+    as_alice = {"Authorization": f"Token {Token.issue(alice)[1]}"}
+    answer = client.post(f"/api/extras/jobs/{CHANGE_WINDOW}/run/", headers=as_alice,
+                         json={"data": {"device": "core-1", "dryrun": False}})
+    assert answer.status_code == 201, answer.json
+    assert answer.json["job_result"] is None
+    request_id = answer.json["scheduled_job"]["id"]
+    assert answer.json["scheduled_job"]["approval_state"] == "awaiting"
+
+    time.sleep(1.0)  # several dispatcher passes: an unapproved request never runs
+    assert not JobResult.select().where(JobResult.scheduled_job == request_id).exists()
+
+    as_bob = {"Authorization": f"Token {Token.issue(bob)[1]}"}
+    decided = client.post(f"/api/extras/scheduled-jobs/{request_id}/approve/", headers=as_bob, json={})
+    assert decided.status_code == 200, decided.json
+
+    deadline = time.monotonic() + 20
+    while not JobResult.select().where(JobResult.scheduled_job == request_id).exists():
+        assert time.monotonic() < deadline, "the approved request never ran"
+        time.sleep(0.02)
+    result = wait_for_result(JobResult.get(JobResult.scheduled_job == request_id).id)
+    assert result.status == Status.STATUS_SUCCESS, result.traceback
+    assert result.result == {"device": "core-1", "dryrun": False}
+    assert (result.user_id, result.approved_by_id) == (alice.id, bob.id)
+    shown = client.get(f"/api/extras/job-results/{result.id}/", headers=as_bob).json
+    assert shown["approved_by"]["id"] == str(bob.id) and shown["approved_at"]
+    assert fresh(ScheduledJob.get_by_id(request_id)).total_run_count == 1

@@ -98,6 +98,8 @@ def store(record: JobRecord, user, job_class, cleaned: dict, queue: str, options
             queue=queue,
             approval_state=state.value,
             next_run=next_run,
+            # What an approver approves is the code as it was requested: approving compares it again.
+            code_digest=approvals.code_digest(record) if state == ApprovalState.AWAITING else "",
         )
         row.task_kwargs = serialize_data(job_class, cleaned, None)
         row.save(only=[ScheduledJob.task_kwargs])
