@@ -611,3 +611,13 @@ def test_an_api_request_runs_only_once_approved_and_its_result_names_the_approve
     shown = client.get(f"/api/extras/job-results/{result.id}/", headers=as_bob).json
     assert shown["approved_by"]["id"] == str(bob.id) and shown["approved_at"]
     assert fresh(ScheduledJob.get_by_id(request_id)).total_run_count == 1
+
+
+def test_slots_that_passed_while_awaiting_approval_are_not_caught_up(alice, bob):
+    start = utcnow() - datetime.timedelta(hours=3, minutes=30)
+    request = make_request(reboot(), alice, task_kwargs={"device": "r1"}, interval="hourly", start_time=start)
+    approved = approvals.approve(request, bob)
+    now = utcnow()
+    # The next slot of the hourly schedule from now, not the 3.5-hour-old start (no late catch-up run).
+    assert now <= approved.next_run <= now + datetime.timedelta(hours=1)
+    assert approved.next_run.minute == start.minute

@@ -29,6 +29,8 @@ from app.models.schedules import ApprovalState
 from app.models.schedules import ScheduledJob
 from app.sanitize import REDACTED
 from app.sanitize import sanitize
+from app.scheduling.times import Schedule
+from app.scheduling.times import slots_from
 from app.security import PermissionDenied
 from app.security import can
 from app.security import require
@@ -232,8 +234,14 @@ def approve(scheduled: ScheduledJob, user, *, confirm_changed_code: bool = False
     if code_changed(scheduled) and not confirm_changed_code:
         raise ApprovalRefused(CODE_CHANGED, status=400)
     values = {}
+    now = utcnow()
+    schedule = Schedule.of(scheduled)
     if scheduled.next_run is None:
         values[ScheduledJob.next_run] = scheduled.start_time  # a one-off keeps its requested time
+    elif schedule.recurring and scheduled.next_run < now:
+        # Slots that passed while the request waited were never approved: they are not missed runs to
+        # catch up on. The schedule starts at its next time from now.
+        values[ScheduledJob.next_run] = next(slots_from(schedule, now), None)
     return _decide(scheduled, user, ApprovalState.APPROVED, values)
 
 
