@@ -440,3 +440,22 @@ def test_log_entries_link_their_object(web_app, web_client):
     body = web_app.test_client().get(f"/api/extras/job-logs/?job_result={result.id}",
                                      headers={"Authorization": f"Token {key}"}).json
     assert {line["message"]: line["absolute_url"] for line in body["results"] if line["message"] in pages} == pages
+
+
+def test_times_on_pages_are_shown_in_the_configured_zone_with_its_name(web_app, web_client):
+    from app.config import configure
+    from app.config import get_config
+
+    result = make_result(date_started=EPOCH, date_done=EPOCH + datetime.timedelta(seconds=2))
+    add_logs(result, 1, created=EPOCH)
+    previous = get_config()
+    configure(previous.replace(time_zone="Europe/Berlin"))  # 12:00 UTC on 1 January is 13:00 CET
+    try:
+        detail = text(web_client.get(f"/results/{result.id}/"))
+        listing = text(web_client.get("/results/"))
+    finally:
+        configure(previous)
+    assert "2026-01-01 13:00:00 CET" in detail and "2026-01-01 13:00:02 CET" in detail
+    assert "13:00:00.000" in detail  # the log line's time of day, in the same zone
+    assert "2026-01-01 13:00:00 CET" in listing
+    assert "12:00:00" not in detail

@@ -15,9 +15,11 @@ from pathlib import Path
 import jinja2
 from flask import Flask
 
+from app.config import get_config
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.choices import LogLevelChoices as Level
 from app.markup import markdown_summary
+from app.scheduling.times import zone
 from app.scheduling.times import zoned
 from app.web.run_options import SCHEDULE_FIELDS
 
@@ -82,17 +84,13 @@ LEVEL_BADGES = {
 }
 
 
-def format_datetime(value) -> str:
-    if not value:
-        return "—"
-    return value.strftime("%Y-%m-%d %H:%M:%S")
-
-
 def format_time(value) -> str:
-    """Time of day with milliseconds: log lines of one run share their date."""
+    """Time of day with milliseconds in ``JOBDECK_TIME_ZONE``: log lines of one run share their date
+    (the full time, with its zone, is the cell's title)."""
     if not value:
         return "—"
-    return value.strftime("%H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+    local = value.replace(tzinfo=datetime.timezone.utc).astimezone(zone(get_config().time_zone))
+    return local.strftime("%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
 
 
 def format_duration(value) -> str:
@@ -122,7 +120,7 @@ def job_summary(description: str):
 
 def init_app(app: Flask) -> None:
     app.jinja_env.loader = jinja2.ChoiceLoader([app.jinja_env.loader, JobTemplateLoader()])
-    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(zoned, "datetime")  # every time on a page carries its zone
     app.add_template_filter(format_time, "time")
     app.add_template_filter(zoned, "zoned")
     app.add_template_filter(format_duration, "duration")
