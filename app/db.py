@@ -133,6 +133,13 @@ def _load_migration(path: Path):
     return module
 
 
+def run_for_dialect(db, statements: dict[str, list[str]]) -> None:
+    """Run a migration's frozen statements for ``db``'s dialect (keys ``sqlite`` and ``postgresql``)."""
+    dialect = "postgresql" if isinstance(db, peewee.PostgresqlDatabase) else "sqlite"
+    for statement in statements[dialect]:
+        db.execute_sql(statement)
+
+
 def pending_migrations(directory: Path = MIGRATIONS_DIR) -> list[str]:
     MigrationHistory.create_table(safe=True)
     applied = {row.name for row in MigrationHistory.select(MigrationHistory.name)}

@@ -3,6 +3,8 @@
 Frozen DDL per dialect, generated once from the models of the day; never edit an applied migration.
 """
 
+from app.db import run_for_dialect
+
 SQL = {
     'sqlite': [
         'CREATE TABLE "user" ("id" INTEGER NOT NULL PRIMARY KEY, "username" VARCHAR(150) NOT NULL, "email" VARCHAR(254) NOT NULL, "first_name" VARCHAR(150) NOT NULL, "last_name" VARCHAR(150) NOT NULL, "password_hash" VARCHAR(255) NOT NULL, "is_active" INTEGER NOT NULL, "is_staff" INTEGER NOT NULL, "is_superuser" INTEGER NOT NULL, "date_joined" DATETIME NOT NULL, "last_login" DATETIME)',
@@ -97,13 +99,8 @@ SQL = {
 TABLES = ['user', 'group', 'user_group', 'object_permission', 'permission_user', 'permission_group', 'token', 'login_failure', 'job_record', 'job_result', 'job_log_entry', 'file_proxy', 'worker_heartbeat']
 
 
-def _dialect(db) -> str:
-    return "postgresql" if type(db).__name__.startswith("Postgres") else "sqlite"
-
-
 def up(db):
-    for statement in SQL[_dialect(db)]:
-        db.execute_sql(statement)
+    run_for_dialect(db, SQL)
 
 
 def down(db):

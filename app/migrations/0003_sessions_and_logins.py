@@ -3,6 +3,8 @@
 Frozen DDL per dialect, generated once from the models of the day; never edit an applied migration.
 """
 
+from app.db import run_for_dialect
+
 SQL = {
     'sqlite': [
         'CREATE TABLE "user_session" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, "key_hash" VARCHAR(64) NOT NULL, "created" DATETIME NOT NULL, "expires" DATETIME NOT NULL, "address" VARCHAR(100) NOT NULL, "user_agent" VARCHAR(300) NOT NULL, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
@@ -25,13 +27,8 @@ SQL = {
 TABLES = ['user_session', 'failed_login']
 
 
-def _dialect(db) -> str:
-    return "postgresql" if type(db).__name__.startswith("Postgres") else "sqlite"
-
-
 def up(db):
-    for statement in SQL[_dialect(db)]:
-        db.execute_sql(statement)
+    run_for_dialect(db, SQL)
 
 
 def down(db):

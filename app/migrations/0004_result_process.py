@@ -1,18 +1,15 @@
 """Record which process supervised each run, so the reaper can tell when that process is gone."""
 
+from app.db import run_for_dialect
+
 SQL = {
     "sqlite": ['ALTER TABLE "job_result" ADD COLUMN "supervisor_pid" INTEGER'],
     "postgresql": ['ALTER TABLE "job_result" ADD COLUMN "supervisor_pid" INTEGER'],
 }
 
 
-def _dialect(db) -> str:
-    return "postgresql" if type(db).__name__.startswith("Postgres") else "sqlite"
-
-
 def up(db):
-    for statement in SQL[_dialect(db)]:
-        db.execute_sql(statement)
+    run_for_dialect(db, SQL)
 
 
 def down(db):

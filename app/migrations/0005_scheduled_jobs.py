@@ -1,5 +1,7 @@
 """Scheduled jobs (later, recurring, awaiting approval) and the link from each run to its schedule slot."""
 
+from app.db import run_for_dialect
+
 SQL = {
     "sqlite": [
         'CREATE TABLE "scheduled_job" ("id" TEXT NOT NULL PRIMARY KEY, "name" VARCHAR(200) NOT NULL, "job_record_id" TEXT, "task_name" VARCHAR(300) NOT NULL, "user_id" INTEGER, "description" TEXT NOT NULL, "interval" VARCHAR(16) NOT NULL, "start_time" DATETIME NOT NULL, "crontab" VARCHAR(100) NOT NULL, "time_zone" VARCHAR(64) NOT NULL, "misfire_policy" VARCHAR(8) NOT NULL, "task_kwargs" TEXT NOT NULL, "options" TEXT NOT NULL, "queue" VARCHAR(100) NOT NULL, "code_digest" VARCHAR(64) NOT NULL, "enabled" INTEGER NOT NULL, "approval_state" VARCHAR(16) NOT NULL, "decided_by_id" INTEGER, "decided_at" DATETIME, "decision_reason" TEXT NOT NULL, "next_run" DATETIME, "last_run" DATETIME, "total_run_count" INTEGER NOT NULL, "skip_reason" TEXT NOT NULL, "skipped_at" DATETIME, "created" DATETIME NOT NULL, "last_updated" DATETIME NOT NULL, FOREIGN KEY ("job_record_id") REFERENCES "job_record" ("id") ON DELETE SET NULL, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE SET NULL, FOREIGN KEY ("decided_by_id") REFERENCES "user" ("id") ON DELETE SET NULL)',
@@ -34,13 +36,8 @@ SQL = {
 }
 
 
-def _dialect(db) -> str:
-    return "postgresql" if type(db).__name__.startswith("Postgres") else "sqlite"
-
-
 def up(db):
-    for statement in SQL[_dialect(db)]:
-        db.execute_sql(statement)
+    run_for_dialect(db, SQL)
 
 
 def down(db):

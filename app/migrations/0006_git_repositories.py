@@ -4,6 +4,8 @@ commit, each run's commit.
 Frozen DDL per dialect, generated once from the models of the day; never edit an applied migration.
 """
 
+from app.db import run_for_dialect
+
 _REPOSITORY = (
     'CREATE TABLE "git_repository" ("id" {serial} NOT NULL PRIMARY KEY, "name" VARCHAR(100) NOT NULL, '
     '"slug" VARCHAR(100) NOT NULL, "remote_url" VARCHAR(500) NOT NULL, "branch" VARCHAR(200) NOT NULL, '
@@ -30,13 +32,8 @@ SQL = {
 }
 
 
-def _dialect(db) -> str:
-    return "postgresql" if type(db).__name__.startswith("Postgres") else "sqlite"
-
-
 def up(db):
-    for statement in SQL[_dialect(db)]:
-        db.execute_sql(statement)
+    run_for_dialect(db, SQL)
 
 
 def down(db):
