@@ -1,0 +1,183 @@
+"""Field paths and lookups (``job_record__name__icontains``) translated into Peewee expressions.
+
+The manager (``app.objects.manager``) is the public face; this module only resolves names against a
+model's fields, joins forward foreign keys once per path, and builds each lookup's SQL expression
+the same way on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import peewee
+
+LOOKUPS = ("exact", "iexact", "in", "contains", "icontains", "startswith", "istartswith", "endswith",
+           "iendswith", "gt", "gte", "lt", "lte", "isnull", "range")
+
+
+class FieldError(Exception):
+    """A query named a field or lookup the model does not have."""
+
+
+class NotSupportedError(Exception):
+    """A Django query feature this manager does not translate (see README, "Querying from jobs")."""
+
+
+def field_named(model, name: str):
+    """The model's field called ``name`` (``pk`` and ``<fk>_id`` included), else None."""
+    meta = model._meta
+    if name == "pk":
+        return meta.primary_key
+    if name in meta.fields:
+        return meta.fields[name]
+    for field in meta.refs:
+        if field.object_id_name == name:
+            return field
+    return None
+
+
+def backref_named(model, name: str):
+    """The foreign key (on another model) whose backref on ``model`` is ``name``, else None."""
+    for field in model._meta.backrefs:
+        if field.backref == name:
+            return field
+    return None
+
+
+def field_choices(model) -> list[str]:
+    backrefs = [field.backref for field in model._meta.backrefs if field.backref and field.backref != "+"]
+    return sorted(set(model._meta.fields) | {"pk"} | set(backrefs))
+
+
+def unknown_field(model, name: str) -> FieldError:
+    return FieldError(f"Cannot resolve keyword {name!r} into field of {model.__name__}. "
+                      f"Choices are: {', '.join(field_choices(model))}.")
+
+
+def _is_sqlite(model) -> bool:
+    database = model._meta.database
+    database = getattr(database, "obj", database)  # a DatabaseProxy
+    return isinstance(database, peewee.SqliteDatabase)
+
+
+class Reverse:
+    """A path that crosses a reverse relation: ``fk`` (on another model) points back; ``rest`` follows."""
+
+    def __init__(self, source, fk, rest):
+        self.source, self.fk, self.rest = source, fk, rest
+
+
+class Resolver:
+    """Resolves paths from one model, adding each forward join once (LEFT OUTER, shared by path)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.joins: dict[tuple, list] = {}  # path -> [source, fk, alias, selected]
+
+    def join(self, path: tuple, source, fk, selected: bool = False):
+        entry = self.joins.get(path)
+        if entry is None:
+            entry = self.joins[path] = [source, fk, fk.rel_model.alias(), selected]
+        entry[3] = entry[3] or selected
+        return entry[2]
+
+    def apply_joins(self, query):
+        for source, fk, alias, selected in self.joins.values():
+            on = getattr(source, fk.name) == getattr(alias, fk.rel_field.name)
+            query = query.join_from(source, alias, peewee.JOIN.LEFT_OUTER, on=on,
+                                    attr=fk.name if selected else None)
+        return query
+
+    def selected_aliases(self) -> list:
+        return [alias for _, _, alias, selected in self.joins.values() if selected]
+
+    def resolve(self, parts: list[str], *, lookups: bool = True):
+        """-> (column, field, lookup, nullable) or a Reverse. ``lookups=False``: the path names a field."""
+        model, source, path, nullable = self.model, self.model, (), False
+        index = 0
+        while True:
+            name = parts[index]
+            rest = parts[index + 1:]
+            field = field_named(model, name)
+            if field is None:
+                fk = backref_named(model, name)
+                if fk is None:
+                    raise unknown_field(model, name)
+                return Reverse(source, fk, rest)
+            follows = (isinstance(field, peewee.ForeignKeyField) and rest and name != field.object_id_name
+                       and not (lookups and rest[0] in LOOKUPS))
+            if follows:
+                target = rest[0]
+                if field_named(field.rel_model, target) is field.rel_field and (
+                        len(rest) == 1 or (lookups and len(rest) == 2 and rest[1] in LOOKUPS)):
+                    # ``fk__pk`` / ``fk__id`` is the foreign key's own column: no join needed.
+                    return self._final(model, source, field, rest[1:], nullable, lookups)
+                path += (name,)
+                nullable = nullable or field.null
+                source = self.join(path, source, field)
+                model = field.rel_model
+                index += 1
+                continue
+            return self._final(model, source, field, rest, nullable or field.null, lookups)
+
+    def _final(self, model, source, field, rest, nullable, lookups):
+        if lookups and len(rest) <= 1 and (not rest or rest[0] in LOOKUPS):
+            return getattr(source, field.name), field, rest[0] if rest else "exact", nullable
+        if not rest:
+            return getattr(source, field.name), field, None, nullable
+        if not lookups:
+            raise FieldError(f"{model.__name__}.{field.name} is a {type(field).__name__}, not a relation: "
+                             f"cannot follow it to {'__'.join(rest)!r}.")
+        raise FieldError(f"Unsupported lookup {'__'.join(rest)!r} for {type(field).__name__} "
+                         f"{model.__name__}.{field.name}. Supported lookups are: {', '.join(LOOKUPS)}.")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
+
+
+_COMPARISONS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+_WILDCARDS = {"contains": ("%", "%"), "startswith": ("", "%"), "endswith": ("%", "")}
+_GLOBS = {"contains": ("*", "*"), "startswith": ("", "*"), "endswith": ("*", "")}
+
+
+def text_lookup(model, column, field, lookup: str, value):
+    """iexact, (i)contains, (i)startswith, (i)endswith: case-sensitive or not on both databases."""
+    sqlite = _is_sqlite(model)
+    if not sqlite and not isinstance(field, (peewee.CharField, peewee.TextField)):
+        column = column.cast("text")
+    text = str(value)
+    if lookup == "iexact":
+        return peewee.fn.LOWER(column) == peewee.fn.LOWER(peewee.Value(text, unpack=False))
+    if lookup.startswith("i"):
+        before, after = _WILDCARDS[lookup[1:]]
+        pattern = peewee.fn.LOWER(peewee.Value(before + _like_escape(text) + after, unpack=False))
+        return peewee.NodeList((peewee.fn.LOWER(column), peewee.SQL("LIKE"), pattern, peewee.SQL("ESCAPE '\\'")),
+                               parens=True)
+    if sqlite:  # SQLite's LIKE ignores case; GLOB does not
+        before, after = _GLOBS[lookup]
+        return peewee.NodeList((column, peewee.SQL("GLOB"), peewee.Value(before + _glob_escape(text) + after)),
+                               parens=True)
+    before, after = _WILDCARDS[lookup]
+    pattern = peewee.Value(before + _like_escape(text) + after, unpack=False)
+    return peewee.NodeList((column, peewee.SQL("LIKE"), pattern, peewee.SQL("ESCAPE '\\'")), parens=True)
+
+
+def lookup_expression(model, column, field, lookup: str, value):
+    """The Peewee expression for one resolved ``column`` and ``lookup``; ``value`` is already a query for __in."""
+    if lookup == "exact":
+        return column.is_null(True) if value is None else column == value
+    if lookup == "isnull":
+        return column.is_null(bool(value))
+    if lookup == "in":
+        return column.in_(value if isinstance(value, peewee.Node) else list(value))
+    if lookup == "range":
+        low, high = value
+        return column.between(low, high)
+    if lookup in _COMPARISONS:
+        return _COMPARISONS[lookup](column, value)
+    return text_lookup(model, column, field, lookup, value)

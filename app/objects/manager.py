@@ -1,0 +1,528 @@
+"""A Django-style manager for Peewee models: ``JobRecord.objects.filter(name__icontains="hello")``.
+
+Any model that inherits ``ObjectsMixin`` (every Jobdeck model does, through ``app.db.BaseModel``)
+gets ``Model.objects``, a lazy ``QuerySet`` translated onto one Peewee query when it is evaluated,
+and a per-model ``MultipleObjectsReturned``. Example::
+
+    from app.models import JobResult
+    from app.objects.manager import Q
+
+    failed = JobResult.objects.filter(Q(status="FAILURE") | Q(status="ERRORED"),
+                                      job_record__grouping__istartswith="net")
+    for result in failed.select_related("job_record").order_by("-date_created")[:10]:
+        ...
+
+Lookups: see ``app.objects.lookups.LOOKUPS``. Not translated: aggregates, ``annotate``,
+``F`` expressions, ``distinct(*fields)``, ``select_for_update``.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+
+import peewee
+
+from app.objects.lookups import LOOKUPS
+from app.objects.lookups import FieldError
+from app.objects.lookups import NotSupportedError
+from app.objects.lookups import Resolver
+from app.objects.lookups import Reverse
+from app.objects.lookups import backref_named
+from app.objects.lookups import field_named
+from app.objects.lookups import lookup_expression
+from app.objects.lookups import unknown_field
+
+__all__ = ["FieldError", "Manager", "MultipleObjectsReturned", "NotSupportedError", "ObjectDoesNotExist",
+           "ObjectsMixin", "Q", "QuerySet", "LOOKUPS"]
+
+# Peewee gives every model ``Model.DoesNotExist``, a subclass of this one.
+ObjectDoesNotExist = peewee.DoesNotExist
+
+# As Django: get() fetches at most this many rows to report how many matched.
+MAX_GET_RESULTS = 21
+REPR_OUTPUT_SIZE = 20
+
+
+class MultipleObjectsReturned(Exception):
+    """get() matched more than one row; each model has its own subclass."""
+
+
+class Q:
+    """Conditions combined with ``&``, ``|`` and ``~``, as Django's ``Q``: ``Q(a=1) | ~Q(b__in=[2])``."""
+
+    AND = "AND"
+    OR = "OR"
+
+    def __init__(self, *args, _connector: str = AND, _negated: bool = False, **kwargs):
+        self.children = [*args, *sorted(kwargs.items())]
+        self.connector = _connector
+        self.negated = _negated
+
+    def _combine(self, other, connector: str) -> "Q":
+        if not isinstance(other, Q):
+            raise TypeError(f"cannot combine a Q with {type(other).__name__}")
+        if not other.children:
+            return self
+        if not self.children:
+            return other
+        return Q(self, other, _connector=connector)
+
+    def __and__(self, other):
+        return self._combine(other, self.AND)
+
+    def __or__(self, other):
+        return self._combine(other, self.OR)
+
+    def __invert__(self):
+        return Q(self, _negated=True)
+
+    def __repr__(self):
+        inner = f" {self.connector} ".join(repr(child) for child in self.children)
+        return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
+
+
+def _multiple_for(model) -> type:
+    return getattr(model, "MultipleObjectsReturned", MultipleObjectsReturned)
+
+
+class QuerySet:
+    """A lazy query over one model. Every method that narrows or reorders returns a new QuerySet."""
+
+    def __init__(self, model):
+        self.model = model
+        self._where = Q()
+        self._order: tuple[str, ...] = ()
+        self._low, self._high = 0, None
+        self._related: tuple[str, ...] = ()
+        self._prefetch: tuple[str, ...] = ()
+        self._values = None  # None, or ("dict" | "tuple" | "flat", field names)
+        self._empty = False
+        self._distinct = False
+        self._cache = None
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _clone(self, **changes) -> "QuerySet":
+        clone = QuerySet.__new__(QuerySet)
+        clone.__dict__.update(self.__dict__, _cache=None, **changes)
+        return clone
+
+    @property
+    def _sliced(self) -> bool:
+        return bool(self._low) or self._high is not None
+
+    def _refuse_if_sliced(self, action: str) -> None:
+        if self._sliced:
+            raise TypeError(f"Cannot {action} a query once a slice has been taken.")
+
+    def all(self) -> "QuerySet":
+        return self._clone()
+
+    def none(self) -> "QuerySet":
+        return self._clone(_empty=True)
+
+    def filter(self, *args, **kwargs) -> "QuerySet":
+        return self._narrow(Q(*args, **kwargs))
+
+    def exclude(self, *args, **kwargs) -> "QuerySet":
+        return self._narrow(~Q(*args, **kwargs))
+
+    def _narrow(self, condition: Q) -> "QuerySet":
+        self._refuse_if_sliced("filter")
+        self._compile(condition, Resolver(self.model))  # unknown fields fail here, not on first use
+        return self._clone(_where=self._where & condition)
+
+    def order_by(self, *fields: str) -> "QuerySet":
+        self._refuse_if_sliced("reorder")
+        resolver = Resolver(self.model)
+        for name in fields:
+            self._order_column(name, resolver)
+        return self._clone(_order=tuple(fields))
+
+    def reverse(self) -> "QuerySet":
+        self._refuse_if_sliced("reverse")
+        return self._clone(_order=tuple(_flip(name) for name in self._order or ("pk",)))
+
+    def distinct(self, *fields: str) -> "QuerySet":
+        if fields:
+            raise NotSupportedError("distinct(*fields) is not supported: use distinct() without field names.")
+        return self._clone(_distinct=True)
+
+    def select_related(self, *paths) -> "QuerySet":
+        if paths == (None,):
+            return self._clone(_related=())
+        if not paths:
+            paths = tuple(field.name for field in self.model._meta.refs)
+        resolver = Resolver(self.model)
+        for path in paths:
+            self._select_path(path, resolver)
+        return self._clone(_related=self._related + tuple(paths))
+
+    def prefetch_related(self, *names) -> "QuerySet":
+        """Accepted for Django compatibility; related rows load when first used, as without it."""
+        if names == (None,):
+            return self._clone(_prefetch=())
+        for name in names:
+            first = name.split("__", 1)[0]
+            if not isinstance(field_named(self.model, first), peewee.ForeignKeyField) and not backref_named(
+                    self.model, first):
+                raise FieldError(f"Cannot find {first!r} on {self.model.__name__} to prefetch_related(): "
+                                 f"it is not a relation.")
+        return self._clone(_prefetch=self._prefetch + tuple(names))
+
+    def only(self, *fields) -> "QuerySet":
+        """Accepted for Django compatibility: every column is loaded anyway."""
+        return self._clone()
+
+    defer = only
+
+    def values(self, *fields: str) -> "QuerySet":
+        return self._clone(_values=("dict", self._value_fields(fields, ids=True)))
+
+    def values_list(self, *fields: str, flat: bool = False) -> "QuerySet":
+        if flat and len(fields) > 1:
+            raise TypeError("'flat' is not valid when values_list is called with more than one field.")
+        return self._clone(_values=("flat" if flat else "tuple", self._value_fields(fields, ids=False)))
+
+    def _value_fields(self, fields, ids: bool) -> tuple[str, ...]:
+        if not fields:
+            meta = self.model._meta
+            return tuple(field.object_id_name if ids and isinstance(field, peewee.ForeignKeyField) else field.name
+                         for field in meta.sorted_fields)
+        resolver = Resolver(self.model)
+        for name in fields:
+            self._value_column(name, resolver)
+        return tuple(fields)
+
+    def annotate(self, *args, **kwargs):
+        raise NotSupportedError("annotate() is not supported: iterate and compute in Python, or use Peewee.")
+
+    def aggregate(self, *args, **kwargs):
+        raise NotSupportedError("aggregate() is not supported: use count(), or a Peewee query with fn.SUM etc.")
+
+    def select_for_update(self, *args, **kwargs):
+        raise NotSupportedError("select_for_update() is not supported.")
+
+    # --- translation onto Peewee ---------------------------------------------------------------
+
+    def _compile(self, condition: Q, resolver: Resolver, negated: bool = False):
+        """The Peewee expression for ``condition``, or None when it is empty (matches everything)."""
+        negated = negated or condition.negated
+        parts = []
+        for child in condition.children:
+            if isinstance(child, Q):
+                expression = self._compile(child, resolver, negated)
+            else:
+                expression = self._leaf(child[0], child[1], resolver, negated)
+            if expression is not None:
+                parts.append(expression)
+        if not parts:
+            return None
+        combine = operator.and_ if condition.connector == Q.AND else operator.or_
+        expression = functools.reduce(combine, parts)
+        return ~expression if condition.negated else expression
+
+    def _leaf(self, key: str, value, resolver: Resolver, negated: bool):
+        if not isinstance(key, str):
+            raise TypeError(f"filter() takes keyword lookups or Q objects, not {key!r}")
+        resolved = resolver.resolve(key.split("__"))
+        if isinstance(resolved, Reverse):
+            return self._reverse_leaf(resolved, value)
+        column, field, lookup, nullable = resolved
+        if lookup == "in" and isinstance(value, QuerySet):
+            value = value._subquery()
+        expression = lookup_expression(self.model, column, field, lookup, value)
+        if negated and nullable and lookup != "isnull" and not (lookup == "exact" and value is None):
+            # As Django's exclude(): a NULL column is "not equal", so NOT must not drop its row.
+            expression = expression & column.is_null(False)
+        return expression
+
+    def _reverse_leaf(self, reverse: Reverse, value):
+        """A condition across a reverse relation: ``pk IN (SELECT fk FROM related WHERE ...)``."""
+        fk, rest = reverse.fk, reverse.rest
+        related = QuerySet(fk.model)
+        key = "__".join(rest) if rest and rest[0] not in LOOKUPS else "__".join(["pk", *rest])
+        column = getattr(reverse.source, fk.rel_field.name)
+        if key == "pk__isnull":
+            matching = related._subquery(fk.name).where(getattr(fk.model, fk.name).is_null(False))
+            return ~column.in_(matching) if value else column.in_(matching)
+        matching = related.filter(**{key: value})._subquery(fk.name)
+        return column.in_(matching.where(getattr(fk.model, fk.name).is_null(False)))
+
+    def _order_column(self, name: str, resolver: Resolver):
+        if name == "?":
+            return peewee.fn.RANDOM()
+        resolved = resolver.resolve(name.lstrip("-").split("__"), lookups=False)
+        if isinstance(resolved, Reverse):
+            raise NotSupportedError(f"order_by({name!r}): ordering across a reverse relation is not supported.")
+        column = resolved[0]
+        return column.desc() if name.startswith("-") else column.asc()
+
+    def _value_column(self, name: str, resolver: Resolver):
+        resolved = resolver.resolve(name.split("__"), lookups=False)
+        if isinstance(resolved, Reverse):
+            raise NotSupportedError(f"values({name!r}): values across a reverse relation are not supported.")
+        return resolved[0]
+
+    def _select_path(self, path: str, resolver: Resolver) -> None:
+        source, model, walked = self.model, self.model, ()
+        for name in path.split("__"):
+            field = field_named(model, name)
+            if field is None and backref_named(model, name):
+                raise FieldError(f"select_related({path!r}): {name!r} is a reverse relation; "
+                                 f"use prefetch_related().")
+            if field is None:
+                raise unknown_field(model, name)
+            if not isinstance(field, peewee.ForeignKeyField):
+                raise FieldError(f"select_related({path!r}): {model.__name__}.{name} is not a foreign key.")
+            walked += (name,)
+            source = resolver.join(walked, source, field, selected=True)
+            model = field.rel_model
+
+    def _query(self, columns=None) -> peewee.ModelSelect:
+        """The Peewee query: whole rows (with select_related ones), or just ``columns`` (names)."""
+        resolver = Resolver(self.model)
+        where = self._compile(self._where, resolver)
+        order = [self._order_column(name, resolver) for name in self._order]
+        if columns is None:
+            for path in self._related:
+                self._select_path(path, resolver)
+            query = self.model.select(self.model, *resolver.selected_aliases())
+        else:
+            query = self.model.select(*[self._value_column(name, resolver) for name in columns])
+        query = resolver.apply_joins(query)
+        if where is not None:
+            query = query.where(where)
+        if order:
+            query = query.order_by(*order)
+        if self._distinct:
+            query = query.distinct()
+        if self._sliced:
+            query = query.offset(self._low or None).limit(None if self._high is None else self._high - self._low)
+        return query
+
+    def _subquery(self, column: str | None = None) -> peewee.ModelSelect:
+        """One column (``column``, the values_list field, else the primary key) for ``__in`` lookups."""
+        if column is None:
+            if self._values and len(self._values[1]) == 1:
+                column = self._values[1][0]
+            elif self._values:
+                raise TypeError("A values() or values_list() query used in __in must name exactly one field.")
+            else:
+                column = "pk"
+        query = self._query([column])
+        return query.where(peewee.SQL("1 = 0")) if self._empty else query
+
+    # --- evaluation ----------------------------------------------------------------------------
+
+    def _fetch(self) -> list:
+        if self._cache is not None:
+            return self._cache
+        if self._empty or (self._high is not None and self._high <= self._low):
+            self._cache = []
+            return self._cache
+        if self._values is None:
+            self._cache = list(self._query())
+            return self._cache
+        kind, names = self._values
+        rows = list(self._query(names).tuples())
+        if kind == "dict":
+            self._cache = [dict(zip(names, row, strict=True)) for row in rows]
+        elif kind == "flat":
+            self._cache = [row[0] for row in rows]
+        else:
+            self._cache = rows
+        return self._cache
+
+    def __iter__(self):
+        return iter(self._fetch())
+
+    def __len__(self):
+        return len(self._fetch())
+
+    def __bool__(self):
+        return bool(self._fetch())
+
+    def __repr__(self):
+        rows = list(self[:REPR_OUTPUT_SIZE + 1]) if self._cache is None else self._cache
+        shown = ", ".join(repr(row) for row in rows[:REPR_OUTPUT_SIZE])
+        return f"<QuerySet [{shown}{', ...(remaining elements truncated)...' if len(rows) > REPR_OUTPUT_SIZE else ''}]>"
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            if key < 0:
+                raise ValueError("Negative indexing is not supported.")
+            if self._cache is not None:
+                return self._cache[key]
+            rows = self._slice(key, key + 1)._fetch()
+            if not rows:
+                raise IndexError(f"{self.model.__name__} query index {key} out of range")
+            return rows[0]
+        if not isinstance(key, slice):
+            raise TypeError(f"QuerySet indices must be integers or slices, not {type(key).__name__}.")
+        if (key.start or 0) < 0 or (key.stop is not None and key.stop < 0):
+            raise ValueError("Negative indexing is not supported.")
+        if self._cache is not None:
+            return self._cache[key]
+        sliced = self._slice(key.start or 0, key.stop)
+        return list(sliced)[::key.step] if key.step else sliced
+
+    def _slice(self, start: int, stop: int | None) -> "QuerySet":
+        low = self._low + start
+        high = self._high if stop is None else self._low + stop
+        if self._high is not None and high is not None:
+            high = min(high, self._high)
+        return self._clone(_low=low, _high=high if high is None else max(high, low))
+
+    def count(self) -> int:
+        if self._cache is not None:
+            return len(self._cache)
+        if self._empty:
+            return 0
+        return self._query().count()
+
+    def exists(self) -> bool:
+        if self._cache is not None:
+            return bool(self._cache)
+        return not self._empty and self._query().exists()
+
+    def get(self, *args, **kwargs):
+        query = self.filter(*args, **kwargs) if args or kwargs else self
+        if not query._sliced:
+            query = query._clone(_order=())[:MAX_GET_RESULTS]
+        rows = query._fetch()
+        if not rows:
+            raise self.model.DoesNotExist(f"{self.model.__name__} matching query does not exist.")
+        if len(rows) > 1:
+            many = len(rows) if len(rows) < MAX_GET_RESULTS else f"more than {MAX_GET_RESULTS - 1}"
+            raise _multiple_for(self.model)(
+                f"get() returned more than one {self.model.__name__} -- it returned {many}!")
+        return rows[0]
+
+    def first(self):
+        if self._sliced:
+            rows = self._fetch()
+        else:
+            rows = (self if self._order else self.order_by("pk"))[:1]._fetch()
+        return rows[0] if rows else None
+
+    def last(self):
+        self._refuse_if_sliced("reverse")
+        rows = self.reverse()[:1]._fetch()
+        return rows[0] if rows else None
+
+    def in_bulk(self, id_list=None, *, field_name: str = "pk") -> dict:
+        query = self if id_list is None else self.filter(**{f"{field_name}__in": list(id_list)})
+        if id_list is not None and not id_list:
+            return {}
+        return {getattr(row, field_name): row for row in query}
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def create(self, **fields):
+        return self.model.create(**fields)
+
+    def get_or_create(self, defaults=None, **lookups):
+        """(object, created): the one row matching ``lookups``, else a new one with ``defaults`` too."""
+        try:
+            return self.get(**lookups), False
+        except self.model.DoesNotExist:
+            pass
+        fields = {key: value for key, value in lookups.items() if "__" not in key}
+        fields.update({key: value() if callable(value) else value for key, value in (defaults or {}).items()})
+        try:
+            with self.model._meta.database.atomic():
+                return self.create(**fields), True
+        except peewee.IntegrityError as error:
+            try:  # another process created it between our get() and create()
+                return self.get(**lookups), False
+            except self.model.DoesNotExist:
+                raise error from None
+
+    def update_or_create(self, defaults=None, **lookups):
+        """(object, created): update the row matching ``lookups`` with ``defaults``, else create it."""
+        defaults = {key: value() if callable(value) else value for key, value in (defaults or {}).items()}
+        with self.model._meta.database.atomic():
+            try:
+                row = self.get(**lookups)
+            except self.model.DoesNotExist:
+                return self.get_or_create(defaults, **lookups)
+            for key, value in defaults.items():
+                setattr(row, key, value)
+            row.save()
+            return row, False
+
+    def _rows_where(self):
+        """A WHERE clause for UPDATE/DELETE: joins are not allowed there, so joined filters use pk IN."""
+        resolver = Resolver(self.model)
+        where = self._compile(self._where, resolver)
+        if resolver.joins:
+            pk = self.model._meta.primary_key
+            return pk.in_(self._clone(_order=(), _values=None)._subquery("pk"))
+        return where
+
+    def update(self, **fields) -> int:
+        """Set ``fields`` on every matching row in one UPDATE; returns the number of rows."""
+        self._refuse_if_sliced("update")
+        columns = {}
+        for name, value in fields.items():
+            field = field_named(self.model, name)
+            if field is None:
+                raise unknown_field(self.model, name)
+            columns[field] = value
+        if self._empty or not columns:
+            return 0
+        query = self.model.update(columns)
+        where = self._rows_where()
+        return (query.where(where) if where is not None else query).execute()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete every matching row; the database's ON DELETE rules cascade. -> (count, {model: count})."""
+        self._refuse_if_sliced("delete")
+        if self._empty:
+            return 0, {}
+        query = self.model.delete()
+        where = self._rows_where()
+        count = (query.where(where) if where is not None else query).execute()
+        return count, {self.model.__name__: count}
+
+
+def _flip(name: str) -> str:
+    if name == "?":
+        return name
+    return name[1:] if name.startswith("-") else f"-{name}"
+
+
+class Manager:
+    """``Model.objects``: a fresh QuerySet over the model on every access (from the class only)."""
+
+    def __get__(self, instance, owner):
+        if instance is not None:
+            raise AttributeError(f"Manager isn't accessible via {owner.__name__} instances")
+        return QuerySet(owner)
+
+
+class ObjectsMixin:
+    """Gives a Peewee model ``objects``, ``obj.pk`` and its own ``MultipleObjectsReturned``::
+
+        class Device(ObjectsMixin, peewee.Model): ...
+    """
+
+    objects = Manager()
+    MultipleObjectsReturned = MultipleObjectsReturned
+
+    @property
+    def pk(self):
+        """The primary key's value, whatever the field is called (Django's ``obj.pk``)."""
+        return self._pk
+
+    @pk.setter
+    def pk(self, value):
+        self._pk = value
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Subclassing the parent's class, as Django does, so ``except Parent.MultipleObjectsReturned`` works.
+        cls.MultipleObjectsReturned = type("MultipleObjectsReturned", (cls.MultipleObjectsReturned,), {
+            "__module__": cls.__module__, "__qualname__": f"{cls.__qualname__}.MultipleObjectsReturned"})
