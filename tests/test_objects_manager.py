@@ -531,3 +531,20 @@ def test_any_peewee_model_can_have_the_manager(backend):
             Gadget.objects.get(name="one")
         assert Gadget.MultipleObjectsReturned is not JobRecord.MultipleObjectsReturned
         transaction.rollback()
+
+
+# --- from a job ------------------------------------------------------------------------------------
+
+
+def test_a_job_queries_records_and_results_through_the_manager(fixture_jobs):
+    from app.testing import log_entries
+    from app.testing import run_job_for_testing
+
+    first = run_job_for_testing("objects_query.ObjectsQuery", name_contains="QUERY")
+    assert first.status == "SUCCESS", first.traceback
+    assert first.result == {"names": ["Objects Query"], "this_job": "ObjectsQuery", "earlier_runs": 0,
+                            "finished_runs": 0}
+    assert ("info", "run", "1 job(s) named like 'QUERY'") in log_entries(first)
+    second = run_job_for_testing("objects_query.ObjectsQuery", name_contains="pick")
+    assert second.result == {"names": ["Pick Jobs"], "this_job": "ObjectsQuery", "earlier_runs": 1,
+                             "finished_runs": 1}
