@@ -1,18 +1,53 @@
-"""Field paths and lookups (``job_record__name__icontains``) translated into Peewee expressions.
+"""Conditions (``Q``, ``job_record__name__icontains=...``) translated into Peewee expressions.
 
-The manager (``app.objects.manager``) is the public face; this module only resolves names against a
-model's fields, joins forward foreign keys once per path, and builds each lookup's SQL expression
-the same way on SQLite and PostgreSQL.
+The manager (``app.objects.manager``) is the public face; this module resolves names against a
+model's fields, joins forward foreign keys once per path, turns reverse relations into subqueries
+and builds each lookup's SQL the same way on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import functools
 import operator
 
 import peewee
 
 LOOKUPS = ("exact", "iexact", "in", "contains", "icontains", "startswith", "istartswith", "endswith",
            "iendswith", "gt", "gte", "lt", "lte", "isnull", "range")
+
+
+class Q:
+    """Conditions combined with ``&``, ``|`` and ``~``, as Django's ``Q``: ``Q(a=1) | ~Q(b__in=[2])``."""
+
+    AND = "AND"
+    OR = "OR"
+
+    def __init__(self, *args, _connector: str = AND, _negated: bool = False, **kwargs):
+        self.children = [*args, *sorted(kwargs.items())]
+        self.connector = _connector
+        self.negated = _negated
+
+    def _combine(self, other, connector: str) -> "Q":
+        if not isinstance(other, Q):
+            raise TypeError(f"cannot combine a Q with {type(other).__name__}")
+        if not other.children:
+            return self
+        if not self.children:
+            return other
+        return Q(self, other, _connector=connector)
+
+    def __and__(self, other):
+        return self._combine(other, self.AND)
+
+    def __or__(self, other):
+        return self._combine(other, self.OR)
+
+    def __invert__(self):
+        return Q(self, _negated=True)
+
+    def __repr__(self):
+        inner = f" {self.connector} ".join(repr(child) for child in self.children)
+        return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
 
 
 class FieldError(Exception):
@@ -90,6 +125,89 @@ class Resolver:
 
     def selected_aliases(self) -> list:
         return [alias for _, _, alias, selected in self.joins.values() if selected]
+
+    # --- what a QuerySet asks for ---------------------------------------------------------------
+
+    def condition(self, condition: Q, negated: bool = False):
+        """The Peewee expression for ``condition``, or None when it is empty (matches everything)."""
+        negated = negated or condition.negated
+        parts = []
+        for child in condition.children:
+            if isinstance(child, Q):
+                expression = self.condition(child, negated)
+            else:
+                expression = self._leaf(child[0], child[1], negated)
+            if expression is not None:
+                parts.append(expression)
+        if not parts:
+            return None
+        combine = operator.and_ if condition.connector == Q.AND else operator.or_
+        expression = functools.reduce(combine, parts)
+        return ~expression if condition.negated else expression
+
+    def _leaf(self, key: str, value, negated: bool):
+        if not isinstance(key, str):
+            raise TypeError(f"filter() takes keyword lookups or Q objects, not {key!r}")
+        resolved = self.resolve(key.split("__"))
+        if isinstance(resolved, Reverse):
+            return self._reverse_leaf(resolved, value)
+        column, field, lookup, nullable = resolved
+        as_subquery = getattr(value, "as_subquery", None)  # a QuerySet
+        if lookup == "in" and as_subquery is not None:
+            value = as_subquery()
+        expression = lookup_expression(self.model, column, field, lookup, value)
+        if negated and nullable and lookup != "isnull" and not (lookup == "exact" and value is None):
+            # As Django's exclude(): a NULL column is "not equal", so NOT must not drop its row.
+            expression = expression & column.is_null(False)
+        return expression
+
+    def _reverse_leaf(self, reverse: Reverse, value):
+        """A condition across a reverse relation: ``pk IN (SELECT fk FROM related WHERE ...)``."""
+        fk, rest = reverse.fk, reverse.rest
+        key = "__".join(rest) if rest and rest[0] not in LOOKUPS else "__".join(["pk", *rest])
+        column = getattr(reverse.source, fk.rel_field.name)
+        pointer = getattr(fk.model, fk.name)
+        matching = fk.model.select(pointer).where(pointer.is_null(False))  # NOT IN must never meet a NULL
+        if key == "pk__isnull":
+            return ~column.in_(matching) if value else column.in_(matching)
+        related = Resolver(fk.model)
+        where = related.condition(Q(**{key: value}))
+        return column.in_(related.apply_joins(matching).where(where))
+
+    def ordering(self, name: str):
+        """``"name"``, ``"-job_record__name"`` or ``"?"`` -> an ORDER BY term."""
+        if name == "?":
+            return peewee.fn.RANDOM()
+        resolved = self.resolve(name.lstrip("-").split("__"), lookups=False)
+        if isinstance(resolved, Reverse):
+            raise NotSupportedError(f"order_by({name!r}): ordering across a reverse relation is not supported.")
+        column = resolved[0]
+        return column.desc() if name.startswith("-") else column.asc()
+
+    def column(self, name: str):
+        """The column a values()/values_list() name reads."""
+        resolved = self.resolve(name.split("__"), lookups=False)
+        if isinstance(resolved, Reverse):
+            raise NotSupportedError(f"values({name!r}): values across a reverse relation are not supported.")
+        return resolved[0]
+
+    def select_related(self, path: str) -> None:
+        """Join every foreign key along ``path`` and load its rows with the query's own."""
+        source, model, walked = self.model, self.model, ()
+        for name in path.split("__"):
+            field = field_named(model, name)
+            if field is None and backref_named(model, name):
+                raise FieldError(f"select_related({path!r}): {name!r} is a reverse relation; "
+                                 f"use prefetch_related().")
+            if field is None:
+                raise unknown_field(model, name)
+            if not isinstance(field, peewee.ForeignKeyField):
+                raise FieldError(f"select_related({path!r}): {model.__name__}.{name} is not a foreign key.")
+            walked += (name,)
+            source = self.join(walked, source, field, selected=True)
+            model = field.rel_model
+
+    # --- paths ------------------------------------------------------------------------------------
 
     def resolve(self, parts: list[str], *, lookups: bool = True):
         """-> (column, field, lookup, nullable) or a Reverse. ``lookups=False``: the path names a field."""

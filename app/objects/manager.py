@@ -18,19 +18,15 @@ Lookups: see ``app.objects.lookups.LOOKUPS``. Not translated: aggregates, ``anno
 
 from __future__ import annotations
 
-import functools
-import operator
-
 import peewee
 
 from app.objects.lookups import LOOKUPS
 from app.objects.lookups import FieldError
 from app.objects.lookups import NotSupportedError
+from app.objects.lookups import Q
 from app.objects.lookups import Resolver
-from app.objects.lookups import Reverse
 from app.objects.lookups import backref_named
 from app.objects.lookups import field_named
-from app.objects.lookups import lookup_expression
 from app.objects.lookups import unknown_field
 
 __all__ = ["FieldError", "Manager", "MultipleObjectsReturned", "NotSupportedError", "ObjectDoesNotExist",
@@ -46,40 +42,6 @@ REPR_OUTPUT_SIZE = 20
 
 class MultipleObjectsReturned(Exception):
     """get() matched more than one row; each model has its own subclass."""
-
-
-class Q:
-    """Conditions combined with ``&``, ``|`` and ``~``, as Django's ``Q``: ``Q(a=1) | ~Q(b__in=[2])``."""
-
-    AND = "AND"
-    OR = "OR"
-
-    def __init__(self, *args, _connector: str = AND, _negated: bool = False, **kwargs):
-        self.children = [*args, *sorted(kwargs.items())]
-        self.connector = _connector
-        self.negated = _negated
-
-    def _combine(self, other, connector: str) -> "Q":
-        if not isinstance(other, Q):
-            raise TypeError(f"cannot combine a Q with {type(other).__name__}")
-        if not other.children:
-            return self
-        if not self.children:
-            return other
-        return Q(self, other, _connector=connector)
-
-    def __and__(self, other):
-        return self._combine(other, self.AND)
-
-    def __or__(self, other):
-        return self._combine(other, self.OR)
-
-    def __invert__(self):
-        return Q(self, _negated=True)
-
-    def __repr__(self):
-        inner = f" {self.connector} ".join(repr(child) for child in self.children)
-        return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
 
 
 def _multiple_for(model) -> type:
@@ -130,14 +92,14 @@ class QuerySet:
 
     def _narrow(self, condition: Q) -> "QuerySet":
         self._refuse_if_sliced("filter")
-        self._compile(condition, Resolver(self.model))  # unknown fields fail here, not on first use
+        Resolver(self.model).condition(condition)  # unknown fields fail here, not on first use
         return self._clone(_where=self._where & condition)
 
     def order_by(self, *fields: str) -> "QuerySet":
         self._refuse_if_sliced("reorder")
         resolver = Resolver(self.model)
         for name in fields:
-            self._order_column(name, resolver)
+            resolver.ordering(name)
         return self._clone(_order=tuple(fields))
 
     def reverse(self) -> "QuerySet":
@@ -156,7 +118,7 @@ class QuerySet:
             paths = tuple(field.name for field in self.model._meta.refs)
         resolver = Resolver(self.model)
         for path in paths:
-            self._select_path(path, resolver)
+            resolver.select_related(path)
         return self._clone(_related=self._related + tuple(paths))
 
     def prefetch_related(self, *names) -> "QuerySet":
@@ -192,7 +154,7 @@ class QuerySet:
                          for field in meta.sorted_fields)
         resolver = Resolver(self.model)
         for name in fields:
-            self._value_column(name, resolver)
+            resolver.column(name)
         return tuple(fields)
 
     def annotate(self, *args, **kwargs):
@@ -206,91 +168,17 @@ class QuerySet:
 
     # --- translation onto Peewee ---------------------------------------------------------------
 
-    def _compile(self, condition: Q, resolver: Resolver, negated: bool = False):
-        """The Peewee expression for ``condition``, or None when it is empty (matches everything)."""
-        negated = negated or condition.negated
-        parts = []
-        for child in condition.children:
-            if isinstance(child, Q):
-                expression = self._compile(child, resolver, negated)
-            else:
-                expression = self._leaf(child[0], child[1], resolver, negated)
-            if expression is not None:
-                parts.append(expression)
-        if not parts:
-            return None
-        combine = operator.and_ if condition.connector == Q.AND else operator.or_
-        expression = functools.reduce(combine, parts)
-        return ~expression if condition.negated else expression
-
-    def _leaf(self, key: str, value, resolver: Resolver, negated: bool):
-        if not isinstance(key, str):
-            raise TypeError(f"filter() takes keyword lookups or Q objects, not {key!r}")
-        resolved = resolver.resolve(key.split("__"))
-        if isinstance(resolved, Reverse):
-            return self._reverse_leaf(resolved, value)
-        column, field, lookup, nullable = resolved
-        if lookup == "in" and isinstance(value, QuerySet):
-            value = value._subquery()
-        expression = lookup_expression(self.model, column, field, lookup, value)
-        if negated and nullable and lookup != "isnull" and not (lookup == "exact" and value is None):
-            # As Django's exclude(): a NULL column is "not equal", so NOT must not drop its row.
-            expression = expression & column.is_null(False)
-        return expression
-
-    def _reverse_leaf(self, reverse: Reverse, value):
-        """A condition across a reverse relation: ``pk IN (SELECT fk FROM related WHERE ...)``."""
-        fk, rest = reverse.fk, reverse.rest
-        related = QuerySet(fk.model)
-        key = "__".join(rest) if rest and rest[0] not in LOOKUPS else "__".join(["pk", *rest])
-        column = getattr(reverse.source, fk.rel_field.name)
-        if key == "pk__isnull":
-            matching = related._subquery(fk.name).where(getattr(fk.model, fk.name).is_null(False))
-            return ~column.in_(matching) if value else column.in_(matching)
-        matching = related.filter(**{key: value})._subquery(fk.name)
-        return column.in_(matching.where(getattr(fk.model, fk.name).is_null(False)))
-
-    def _order_column(self, name: str, resolver: Resolver):
-        if name == "?":
-            return peewee.fn.RANDOM()
-        resolved = resolver.resolve(name.lstrip("-").split("__"), lookups=False)
-        if isinstance(resolved, Reverse):
-            raise NotSupportedError(f"order_by({name!r}): ordering across a reverse relation is not supported.")
-        column = resolved[0]
-        return column.desc() if name.startswith("-") else column.asc()
-
-    def _value_column(self, name: str, resolver: Resolver):
-        resolved = resolver.resolve(name.split("__"), lookups=False)
-        if isinstance(resolved, Reverse):
-            raise NotSupportedError(f"values({name!r}): values across a reverse relation are not supported.")
-        return resolved[0]
-
-    def _select_path(self, path: str, resolver: Resolver) -> None:
-        source, model, walked = self.model, self.model, ()
-        for name in path.split("__"):
-            field = field_named(model, name)
-            if field is None and backref_named(model, name):
-                raise FieldError(f"select_related({path!r}): {name!r} is a reverse relation; "
-                                 f"use prefetch_related().")
-            if field is None:
-                raise unknown_field(model, name)
-            if not isinstance(field, peewee.ForeignKeyField):
-                raise FieldError(f"select_related({path!r}): {model.__name__}.{name} is not a foreign key.")
-            walked += (name,)
-            source = resolver.join(walked, source, field, selected=True)
-            model = field.rel_model
-
     def _query(self, columns=None) -> peewee.ModelSelect:
         """The Peewee query: whole rows (with select_related ones), or just ``columns`` (names)."""
         resolver = Resolver(self.model)
-        where = self._compile(self._where, resolver)
-        order = [self._order_column(name, resolver) for name in self._order]
+        where = resolver.condition(self._where)
+        order = [resolver.ordering(name) for name in self._order]
         if columns is None:
             for path in self._related:
-                self._select_path(path, resolver)
+                resolver.select_related(path)
             query = self.model.select(self.model, *resolver.selected_aliases())
         else:
-            query = self.model.select(*[self._value_column(name, resolver) for name in columns])
+            query = self.model.select(*[resolver.column(name) for name in columns])
         query = resolver.apply_joins(query)
         if where is not None:
             query = query.where(where)
@@ -302,7 +190,7 @@ class QuerySet:
             query = query.offset(self._low or None).limit(None if self._high is None else self._high - self._low)
         return query
 
-    def _subquery(self, column: str | None = None) -> peewee.ModelSelect:
+    def as_subquery(self, column: str | None = None) -> peewee.ModelSelect:
         """One column (``column``, the values_list field, else the primary key) for ``__in`` lookups."""
         if column is None:
             if self._values and len(self._values[1]) == 1:
@@ -456,10 +344,10 @@ class QuerySet:
     def _rows_where(self):
         """A WHERE clause for UPDATE/DELETE: joins are not allowed there, so joined filters use pk IN."""
         resolver = Resolver(self.model)
-        where = self._compile(self._where, resolver)
+        where = resolver.condition(self._where)
         if resolver.joins:
             pk = self.model._meta.primary_key
-            return pk.in_(self._clone(_order=(), _values=None)._subquery("pk"))
+            return pk.in_(self._clone(_order=(), _values=None).as_subquery("pk"))
         return where
 
     def update(self, **fields) -> int:
