@@ -142,6 +142,16 @@ def test_each_call_returns_a_new_lazy_queryset(data):
     assert [row.name for row in pending] == ["Backup Configs", "Ping 10%_sweep", "Traceroute"]
 
 
+def test_repr_lists_rows_like_django(data):
+    assert repr(JobRecord.objects.order_by("name")[:2]) == (
+        "<QuerySet [<JobRecord: Backup Configs>, <JobRecord: Ping 10%_sweep>]>")
+    for index in range(22):
+        JobLogEntry.objects.create(job_result=data.runs[0], message=f"many {index}")
+    assert repr(JobLogEntry.objects.all()).endswith(", ...(remaining elements truncated)...]>")
+    assert repr(JobRecord.objects.values_list("name", flat=True).filter(pk=data.hello.pk)) == (
+        "<QuerySet ['Say Hello']>")
+
+
 def test_manager_is_not_reachable_from_an_instance(data):
     with pytest.raises(AttributeError, match="Manager isn't accessible via JobRecord instances"):
         data.hello.objects  # noqa: B018
@@ -376,6 +386,11 @@ def test_select_related_loads_related_rows_in_the_same_query(data):
     assert JobResult.objects.select_related().filter(name="ping 1").get().job_record.name == "Renamed too"
 
 
+def test_only_and_defer_are_accepted_and_load_every_column(data):
+    row = JobRecord.objects.only("name").defer("description").get(pk=data.hello.pk)
+    assert (row.name, row.time_limit) == ("Say Hello", 30)
+
+
 def test_prefetch_related_is_accepted(data):
     records = JobRecord.objects.prefetch_related("results").order_by("name")
     assert [len(list(record.results)) for record in records] == [0, 1, 2]
@@ -435,6 +450,13 @@ def test_create_get_or_create_and_update_or_create(data):
     record, created = JobRecord.objects.get_or_create(
         class_path="hello_jobs.HelloJobs", defaults={"module_name": "x", "job_class_name": "y"})
     assert record.id == data.hello.id and not created
+
+
+def test_get_or_create_that_cannot_create_raises_and_leaves_the_transaction_usable(data):
+    with pytest.raises(peewee.IntegrityError):
+        JobRecord.objects.get_or_create(name="Another Hello", defaults={
+            "class_path": "hello_jobs.HelloJobs", "module_name": "m", "job_class_name": "C"})
+    assert JobRecord.objects.count() == 3  # the failed insert is rolled back, the session goes on
 
 
 def test_update_changes_only_the_matching_rows(data):
