@@ -300,6 +300,19 @@ def test_reverse_relations_through_backrefs(data):
     assert [user.username for user in User.objects.filter(job_results__logs__log_level="failure")] == ["bob"]
 
 
+def test_conditions_of_one_filter_call_on_a_reverse_relation_hold_for_the_same_row(data):
+    # Say Hello has a SUCCESS run (by ada) and a run by bob (FAILURE): no single run is both.
+    assert names(JobRecord.objects.filter(results__status="SUCCESS", results__user__username="bob")) == []
+    assert names(JobRecord.objects.filter(results__status="FAILURE", results__user__username="bob")) == [
+        "Say Hello"]
+    chained = JobRecord.objects.filter(results__status="SUCCESS").filter(results__user__username="bob")
+    assert names(chained) == ["Say Hello"]
+    either = JobRecord.objects.filter(Q(results__status="ERRORED") | Q(results__user__username="bob"))
+    assert names(either) == ["Say Hello"]
+    loose = Q(results__status="ERRORED", results__user__username="bob", _connector=Q.OR)
+    assert names(JobRecord.objects.filter(loose)) == ["Say Hello"]
+
+
 # --- Q, exclude ------------------------------------------------------------------------------------
 
 

@@ -129,28 +129,42 @@ class Resolver:
     # --- what a QuerySet asks for ---------------------------------------------------------------
 
     def condition(self, condition: Q, negated: bool = False):
-        """The Peewee expression for ``condition``, or None when it is empty (matches everything)."""
+        """The Peewee expression for ``condition``, or None when it is empty (matches everything).
+
+        As Django, the conditions of one ``filter()`` call (one Q's AND-ed keywords) that cross the
+        same reverse relation must hold for the same related row: they share one subquery.
+        """
         negated = negated or condition.negated
-        parts = []
+        parts, shared = [], {}
         for child in condition.children:
             if isinstance(child, Q):
-                expression = self.condition(child, negated)
+                parts.append(self.condition(child, negated))
+                continue
+            key, value = child
+            if not isinstance(key, str):
+                raise TypeError(f"filter() takes keyword lookups or Q objects, not {key!r}")
+            resolved = self.resolve(key.split("__"))
+            if not isinstance(resolved, Reverse):
+                parts.append(self._leaf(resolved, value, negated))
+            elif condition.connector == Q.AND and resolved.rest and resolved.rest[0] not in LOOKUPS:
+                group = (id(resolved.source), id(resolved.fk))
+                if group not in shared:
+                    shared[group] = (len(parts), resolved, [])
+                    parts.append(None)  # filled below, where the group's first condition stood
+                shared[group][2].append(("__".join(resolved.rest), value))
             else:
-                expression = self._leaf(child[0], child[1], negated)
-            if expression is not None:
-                parts.append(expression)
+                rest = resolved.rest if resolved.rest and resolved.rest[0] not in LOOKUPS else ["pk", *resolved.rest]
+                parts.append(self._reverse_leaf(resolved, [("__".join(rest), value)]))
+        for index, reverse, conditions in shared.values():
+            parts[index] = self._reverse_leaf(reverse, conditions)
+        parts = [part for part in parts if part is not None]
         if not parts:
             return None
         combine = operator.and_ if condition.connector == Q.AND else operator.or_
         expression = functools.reduce(combine, parts)
         return ~expression if condition.negated else expression
 
-    def _leaf(self, key: str, value, negated: bool):
-        if not isinstance(key, str):
-            raise TypeError(f"filter() takes keyword lookups or Q objects, not {key!r}")
-        resolved = self.resolve(key.split("__"))
-        if isinstance(resolved, Reverse):
-            return self._reverse_leaf(resolved, value)
+    def _leaf(self, resolved, value, negated: bool):
         column, field, lookup, nullable = resolved
         as_subquery = getattr(value, "as_subquery", None)  # a QuerySet
         if lookup == "in" and as_subquery is not None:
@@ -161,17 +175,16 @@ class Resolver:
             expression = expression & column.is_null(False)
         return expression
 
-    def _reverse_leaf(self, reverse: Reverse, value):
-        """A condition across a reverse relation: ``pk IN (SELECT fk FROM related WHERE ...)``."""
-        fk, rest = reverse.fk, reverse.rest
-        key = "__".join(rest) if rest and rest[0] not in LOOKUPS else "__".join(["pk", *rest])
+    def _reverse_leaf(self, reverse: Reverse, conditions: list[tuple[str, object]]):
+        """Conditions on one related row, across a reverse relation: ``pk IN (SELECT fk FROM related ...)``."""
+        fk = reverse.fk
         column = getattr(reverse.source, fk.rel_field.name)
         pointer = getattr(fk.model, fk.name)
         matching = fk.model.select(pointer).where(pointer.is_null(False))  # NOT IN must never meet a NULL
-        if key == "pk__isnull":
-            return ~column.in_(matching) if value else column.in_(matching)
+        if conditions[0][0] == "pk__isnull":
+            return ~column.in_(matching) if conditions[0][1] else column.in_(matching)
         related = Resolver(fk.model)
-        where = related.condition(Q(**{key: value}))
+        where = related.condition(Q(*conditions))
         return column.in_(related.apply_joins(matching).where(where))
 
     def ordering(self, name: str):
