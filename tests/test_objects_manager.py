@@ -25,6 +25,7 @@ from app.models import JobRecord
 from app.models import JobResult
 from app.models import User
 from app.objects.manager import FieldError
+from app.objects.manager import Manager
 from app.objects.manager import MultipleObjectsReturned
 from app.objects.manager import NotSupportedError
 from app.objects.manager import ObjectDoesNotExist
@@ -547,7 +548,8 @@ def test_unsupported_features_are_refused_clearly(data):
     assert JobRecord.objects.filter(results__status="SUCCESS").distinct().count() == 2
 
 
-def test_any_peewee_model_can_have_the_manager(backend):
+def test_any_peewee_model_can_have_the_manager_and_its_own_queryset(backend):
+    db.database.initialize(backend)
     from app.objects.manager import ObjectsMixin
 
     class Gadget(ObjectsMixin, peewee.Model):
@@ -558,13 +560,28 @@ def test_any_peewee_model_can_have_the_manager(backend):
             database = backend
             table_name = "manager_test_gadget"
 
+    class RecordQuerySet(QuerySet):
+        def network(self):
+            return self.filter(grouping="Network")
+
+    class NetworkRecord(JobRecord):
+        objects = Manager(RecordQuerySet)
+
+        class Meta:
+            table_name = "job_record"
+
+    assert Gadget.MultipleObjectsReturned is not JobRecord.MultipleObjectsReturned
+    assert issubclass(NetworkRecord.MultipleObjectsReturned, JobRecord.MultipleObjectsReturned)
     with backend.atomic() as transaction:
+        _record("net_tools", "PingSweep", "Ping", "Network", enabled=True)
+        _record("net_tools", "Backup", "Backup", "Network")
+        assert [row.name for row in NetworkRecord.objects.filter(enabled=False).network()] == ["Backup"]
+        assert NetworkRecord.objects.network().order_by("name").first().name == "Backup"
         Gadget.create_table()
         Gadget.objects.create(name="one")
         Gadget.objects.create(name="one")
         with pytest.raises(Gadget.MultipleObjectsReturned, match="more than one Gadget -- it returned 2!"):
             Gadget.objects.get(name="one")
-        assert Gadget.MultipleObjectsReturned is not JobRecord.MultipleObjectsReturned
         transaction.rollback()
 
 

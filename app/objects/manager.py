@@ -66,7 +66,7 @@ class QuerySet:
     # --- building ------------------------------------------------------------------------------
 
     def _clone(self, **changes) -> "QuerySet":
-        clone = QuerySet.__new__(QuerySet)
+        clone = type(self).__new__(type(self))  # a model's own QuerySet subclass keeps its methods
         clone.__dict__.update(self.__dict__, _cache=None, **changes)
         return clone
 
@@ -383,12 +383,25 @@ def _flip(name: str) -> str:
 
 
 class Manager:
-    """``Model.objects``: a fresh QuerySet over the model on every access (from the class only)."""
+    """``Model.objects``: a fresh QuerySet over the model on every access (from the class only).
+
+    A model with query helpers of its own gives them to a QuerySet subclass; they chain::
+
+        class StatusQuerySet(QuerySet):
+            def get_for_model(self, model):
+                return self.filter(content_types__model=model.__name__.lower())
+
+        class Status(BaseModel):
+            objects = Manager(StatusQuerySet)
+    """
+
+    def __init__(self, queryset_class: type[QuerySet] = QuerySet):
+        self.queryset_class = queryset_class
 
     def __get__(self, instance, owner):
         if instance is not None:
             raise AttributeError(f"Manager isn't accessible via {owner.__name__} instances")
-        return QuerySet(owner)
+        return self.queryset_class(owner)
 
 
 class ObjectsMixin:
