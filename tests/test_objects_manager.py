@@ -424,6 +424,7 @@ def test_slicing_limits_and_offsets(data):
     assert [row.name for row in ordered[::2]] == ["hello 1", "ping 1"]
     assert ordered[3].name == "orphan"
     assert ordered[:2].count() == 2 and ordered[3:].exists() and not ordered[4:].exists()
+    assert ordered.select_related("job_record")[1:].count() == 3
     with pytest.raises(IndexError):
         ordered[4]
 
@@ -481,6 +482,8 @@ def test_update_changes_only_the_matching_rows(data):
     assert names(JobResult.objects.filter(worker="w1")) == ["hello 2"]
     assert JobResult.objects.filter(name="orphan").update(job_record_id=data.backup.pk) == 1
     assert JobResult.objects.get(name="orphan").job_record_id == data.backup.pk
+    assert JobRecord.objects.filter(results__status="FAILURE").update(description="flaky") == 1
+    assert names(JobRecord.objects.filter(description="flaky")) == ["Say Hello"]
     with pytest.raises(FieldError, match="Cannot resolve keyword 'colour' into field of JobRecord"):
         JobRecord.objects.update(colour="red")
 
@@ -490,7 +493,8 @@ def test_delete_removes_matching_rows_and_the_database_cascades(data):
     assert (count, per_model) == (1, {"JobResult": 1})
     assert names(JobResult.objects.all()) == ["hello 1", "orphan", "ping 1"]
     assert not JobLogEntry.objects.filter(job_result_id=data.runs[1].id).exists()  # ON DELETE CASCADE
-    assert JobRecord.objects.filter(grouping="Network").delete() == (2, {"JobRecord": 2})
+    assert JobRecord.objects.filter(results__isnull=True).delete() == (1, {"JobRecord": 1})
+    assert JobRecord.objects.filter(grouping="Network").delete() == (1, {"JobRecord": 1})
     assert JobResult.objects.get(name="ping 1").job_record_id is None  # ON DELETE SET NULL
 
 

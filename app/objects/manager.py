@@ -268,12 +268,12 @@ class QuerySet:
             return len(self._cache)
         if self._empty:
             return 0
-        return self._query().count()
+        return self._clone(_related=(), _order=())._query().count()
 
     def exists(self) -> bool:
         if self._cache is not None:
             return bool(self._cache)
-        return not self._empty and self._query().exists()
+        return not self._empty and self._clone(_related=())._query().exists()
 
     def get(self, *args, **kwargs):
         query = self.filter(*args, **kwargs) if args or kwargs else self
