@@ -474,6 +474,17 @@ def test_get_or_create_that_cannot_create_raises_and_leaves_the_transaction_usab
     assert JobRecord.objects.count() == 3  # the failed insert is rolled back, the session goes on
 
 
+def test_writes_refuse_unknown_fields(data):
+    with pytest.raises(FieldError, match="Cannot resolve keyword 'colour' into field of User. Choices are: "):
+        User.objects.create(username="carol", colour="red")
+    with pytest.raises(FieldError, match="Cannot resolve keyword 'colour' into field of User"):
+        User.objects.get_or_create(username="carol", defaults={"colour": "red"})
+    with pytest.raises(FieldError, match="Cannot resolve keyword 'colour' into field of User"):
+        User.objects.update_or_create(username="ada", defaults={"colour": "red"})
+    assert not User.objects.filter(username="carol").exists()
+    assert JobResult.objects.create(name="by id", job_record_id=data.net.pk).job_record.name == "Ping 10%_sweep"
+
+
 def test_update_changes_only_the_matching_rows(data):
     assert JobRecord.objects.filter(grouping="Network").update(hidden=True) == 2
     assert names(JobRecord.objects.filter(hidden=True)) == ["Backup Configs", "Ping 10%_sweep"]
@@ -502,7 +513,8 @@ def test_in_bulk(data):
     bulk = JobRecord.objects.in_bulk([data.hello.pk, data.net.pk])
     assert {key: row.name for key, row in bulk.items()} == {data.hello.pk: "Say Hello", data.net.pk: "Ping 10%_sweep"}
     assert set(JobRecord.objects.in_bulk()) == {data.hello.pk, data.net.pk, data.backup.pk}
-    assert JobRecord.objects.in_bulk([]) == {}
+    assert JobRecord.objects.in_bulk([]) == {} and JobRecord.objects.in_bulk(iter([])) == {}
+    assert list(JobRecord.objects.in_bulk(iter([data.hello.pk]))) == [data.hello.pk]
     assert set(JobRecord.objects.in_bulk(["HelloJobs"], field_name="job_class_name")) == {"HelloJobs"}
 
 

@@ -301,14 +301,27 @@ class QuerySet:
         return rows[0] if rows else None
 
     def in_bulk(self, id_list=None, *, field_name: str = "pk") -> dict:
-        query = self if id_list is None else self.filter(**{f"{field_name}__in": list(id_list)})
-        if id_list is not None and not id_list:
+        if id_list is None:
+            return {getattr(row, field_name): row for row in self}
+        id_list = list(id_list)
+        if not id_list:
             return {}
-        return {getattr(row, field_name): row for row in query}
+        return {getattr(row, field_name): row for row in self.filter(**{f"{field_name}__in": id_list})}
 
     # --- writing -------------------------------------------------------------------------------
 
+    def _columns(self, fields: dict) -> dict:
+        """``{name: value}`` -> ``{field: value}``; a name that is not a field raises FieldError."""
+        columns = {}
+        for name, value in fields.items():
+            field = field_named(self.model, name)
+            if field is None:
+                raise unknown_field(self.model, name)
+            columns[field] = value
+        return columns
+
     def create(self, **fields):
+        self._columns(fields)  # Peewee would keep an unknown keyword as a plain attribute, unsaved
         return self.model.create(**fields)
 
     def get_or_create(self, defaults=None, **lookups):
@@ -331,6 +344,7 @@ class QuerySet:
     def update_or_create(self, defaults=None, **lookups):
         """(object, created): update the row matching ``lookups`` with ``defaults``, else create it."""
         defaults = {key: value() if callable(value) else value for key, value in (defaults or {}).items()}
+        self._columns(defaults)
         with self.model._meta.database.atomic():
             try:
                 row = self.get(**lookups)
@@ -353,12 +367,7 @@ class QuerySet:
     def update(self, **fields) -> int:
         """Set ``fields`` on every matching row in one UPDATE; returns the number of rows."""
         self._refuse_if_sliced("update")
-        columns = {}
-        for name, value in fields.items():
-            field = field_named(self.model, name)
-            if field is None:
-                raise unknown_field(self.model, name)
-            columns[field] = value
+        columns = self._columns(fields)
         if self._empty or not columns:
             return 0
         query = self.model.update(columns)
