@@ -509,6 +509,21 @@ def test_delete_removes_matching_rows_and_the_database_cascades(data):
     assert JobResult.objects.get(name="ping 1").job_record_id is None  # ON DELETE SET NULL
 
 
+def test_a_rows_own_delete_and_refresh_from_db_behave_as_djangos(data):
+    run = JobResult.objects.get(name="hello 2")
+    JobResult.objects.filter(pk=run.pk).update(status="REVOKED", job_record_id=data.net.pk)
+    assert run.status == "FAILURE" and run.job_record.name == "Say Hello"
+    run.refresh_from_db()
+    assert run.status == "REVOKED" and run.job_record.name == "Ping 10%_sweep"
+    assert run.delete() == (1, {"JobResult": 1})
+    assert not JobResult.objects.filter(name="hello 2").exists()
+    assert not JobLogEntry.objects.filter(job_result_id=run.pk).exists()
+    with pytest.raises(JobResult.DoesNotExist):
+        run.refresh_from_db()
+    assert JobResult.delete().where(JobResult.name == "orphan").execute() == 1  # Peewee's, unchanged
+    assert data.runs[2].delete_instance() == 1
+
+
 def test_in_bulk(data):
     bulk = JobRecord.objects.in_bulk([data.hello.pk, data.net.pk])
     assert {key: row.name for key, row in bulk.items()} == {data.hello.pk: "Say Hello", data.net.pk: "Ping 10%_sweep"}

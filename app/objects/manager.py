@@ -413,14 +413,40 @@ class Manager:
         return self.queryset_class(owner)
 
 
+class _Delete:
+    """``Model.delete()`` stays Peewee's query builder; ``obj.delete()`` deletes the row, as Django's.
+
+    Without this, a job's ``device.delete()`` would build a DELETE query and silently run nothing.
+    """
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return peewee.Model.__dict__["delete"].__get__(None, owner)
+
+        def delete():
+            count = instance.delete_instance()
+            return count, {owner.__name__: count}
+
+        return delete
+
+
 class ObjectsMixin:
-    """Gives a Peewee model ``objects``, ``obj.pk`` and its own ``MultipleObjectsReturned``::
+    """Gives a Peewee model ``objects``, ``obj.pk``, ``obj.delete()``, ``obj.refresh_from_db()`` and
+    its own ``MultipleObjectsReturned``::
 
         class Device(ObjectsMixin, peewee.Model): ...
     """
 
     objects = Manager()
     MultipleObjectsReturned = MultipleObjectsReturned
+    delete = _Delete()
+
+    def refresh_from_db(self) -> None:
+        """Reload every field from the database (raises ``DoesNotExist`` if the row is gone)."""
+        fresh = type(self).objects.get(pk=self._pk)
+        self.__data__.update(fresh.__data__)
+        self.__rel__.clear()
+        self._dirty.clear()
 
     @property
     def pk(self):
