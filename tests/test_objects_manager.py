@@ -252,6 +252,11 @@ def test_comparisons_and_range(data):
     assert names(later) == ["orphan", "ping 1"]
     window = (T0 + datetime.timedelta(minutes=30), T0 + datetime.timedelta(hours=2))
     assert names(JobResult.objects.filter(date_created__range=window)) == ["hello 2", "ping 1"]
+    paris = datetime.timezone(datetime.timedelta(hours=2))
+    aware = (T0 + datetime.timedelta(hours=2)).replace(tzinfo=datetime.timezone.utc).astimezone(paris)  # 14:00 UTC
+    assert names(JobResult.objects.filter(date_created__gte=aware)) == ["orphan", "ping 1"]
+    assert names(JobResult.objects.filter(date_created__in=[aware])) == ["ping 1"]
+    assert names(JobResult.objects.filter(date_created__range=(aware, aware))) == ["ping 1"]
 
 
 def test_isnull_and_none(data):

@@ -7,6 +7,7 @@ and builds each lookup's SQL the same way on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import operator
 
@@ -169,6 +170,8 @@ class Resolver:
         as_subquery = getattr(value, "as_subquery", None)  # a QuerySet
         if lookup == "in" and as_subquery is not None:
             value = as_subquery()
+        elif isinstance(field, peewee.DateTimeField):
+            value = [_naive_utc(item) for item in value] if lookup in ("in", "range") else _naive_utc(value)
         expression = lookup_expression(self.model, column, field, lookup, value)
         if negated and nullable and lookup != "isnull" and not (lookup == "exact" and value is None):
             # As Django's exclude(): a NULL column is "not equal", so NOT must not drop its row.
@@ -261,6 +264,13 @@ class Resolver:
                              f"cannot follow it to {'__'.join(rest)!r}.")
         raise FieldError(f"Unsupported lookup {'__'.join(rest)!r} for {type(field).__name__} "
                          f"{model.__name__}.{field.name}. Supported lookups are: {', '.join(LOOKUPS)}.")
+
+
+def _naive_utc(value):
+    """Jobdeck stores naive UTC: an aware datetime (Django's ``timezone.now()``) is converted to it."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 def _like_escape(text: str) -> str:
