@@ -490,6 +490,18 @@ def test_writes_refuse_unknown_fields(data):
     assert JobResult.objects.create(name="by id", job_record_id=data.net.pk).job_record.name == "Ping 10%_sweep"
 
 
+def test_writes_store_aware_datetimes_as_naive_utc(data):
+    paris = datetime.timezone(datetime.timedelta(hours=2))
+    noon_utc = T0.replace(tzinfo=datetime.timezone.utc).astimezone(paris)
+    JobResult.objects.create(name="aware", date_created=noon_utc)
+    assert JobResult.objects.get(name="aware").date_created == T0
+    JobResult.objects.filter(name="aware").update(date_done=noon_utc)
+    JobResult.objects.update_or_create(name="aware", defaults={"date_started": noon_utc})
+    row = JobResult.objects.get(name="aware")
+    assert (row.date_started, row.date_done) == (T0, T0)
+    assert names(JobResult.objects.filter(date_created=noon_utc)) == ["aware", "hello 1"]
+
+
 def test_update_changes_only_the_matching_rows(data):
     assert JobRecord.objects.filter(grouping="Network").update(hidden=True) == 2
     assert names(JobRecord.objects.filter(hidden=True)) == ["Backup Configs", "Ping 10%_sweep"]

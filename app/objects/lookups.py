@@ -171,7 +171,7 @@ class Resolver:
         if lookup == "in" and as_subquery is not None:
             value = as_subquery()
         elif isinstance(field, peewee.DateTimeField):
-            value = [_naive_utc(item) for item in value] if lookup in ("in", "range") else _naive_utc(value)
+            value = [naive_utc(item) for item in value] if lookup in ("in", "range") else naive_utc(value)
         expression = lookup_expression(self.model, column, field, lookup, value)
         if negated and nullable and lookup != "isnull" and not (lookup == "exact" and value is None):
             # As Django's exclude(): a NULL column is "not equal", so NOT must not drop its row.
@@ -266,7 +266,7 @@ class Resolver:
                          f"{model.__name__}.{field.name}. Supported lookups are: {', '.join(LOOKUPS)}.")
 
 
-def _naive_utc(value):
+def naive_utc(value):
     """Jobdeck stores naive UTC: an aware datetime (Django's ``timezone.now()``) is converted to it."""
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)

@@ -27,6 +27,7 @@ from app.objects.lookups import Q
 from app.objects.lookups import Resolver
 from app.objects.lookups import backref_named
 from app.objects.lookups import field_named
+from app.objects.lookups import naive_utc
 from app.objects.lookups import unknown_field
 
 __all__ = ["FieldError", "Manager", "MultipleObjectsReturned", "NotSupportedError", "ObjectDoesNotExist",
@@ -311,18 +312,20 @@ class QuerySet:
     # --- writing -------------------------------------------------------------------------------
 
     def _columns(self, fields: dict) -> dict:
-        """``{name: value}`` -> ``{field: value}``; a name that is not a field raises FieldError."""
+        """``{name: value}`` -> ``{field: value}``; a name that is not a field raises FieldError.
+
+        Peewee would keep an unknown keyword as a plain attribute, never saved.
+        """
         columns = {}
         for name, value in fields.items():
             field = field_named(self.model, name)
             if field is None:
                 raise unknown_field(self.model, name)
-            columns[field] = value
+            columns[field] = naive_utc(value) if isinstance(field, peewee.DateTimeField) else value
         return columns
 
     def create(self, **fields):
-        self._columns(fields)  # Peewee would keep an unknown keyword as a plain attribute, unsaved
-        return self.model.create(**fields)
+        return self.model.create(**{field.name: value for field, value in self._columns(fields).items()})
 
     def get_or_create(self, defaults=None, **lookups):
         """(object, created): the one row matching ``lookups``, else a new one with ``defaults`` too."""
@@ -344,14 +347,14 @@ class QuerySet:
     def update_or_create(self, defaults=None, **lookups):
         """(object, created): update the row matching ``lookups`` with ``defaults``, else create it."""
         defaults = {key: value() if callable(value) else value for key, value in (defaults or {}).items()}
-        self._columns(defaults)
+        columns = self._columns(defaults)
         with self.model._meta.database.atomic():
             try:
                 row = self.get(**lookups)
             except self.model.DoesNotExist:
                 return self.get_or_create(defaults, **lookups)
-            for key, value in defaults.items():
-                setattr(row, key, value)
+            for field, value in columns.items():
+                setattr(row, field.name, value)
             row.save()
             return row, False
 
