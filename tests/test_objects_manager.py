@@ -24,6 +24,7 @@ from app.models import JobLogEntry
 from app.models import JobRecord
 from app.models import JobResult
 from app.models import User
+from app.objects.manager import F
 from app.objects.manager import FieldError
 from app.objects.manager import Manager
 from app.objects.manager import MultipleObjectsReturned
@@ -264,6 +265,28 @@ def test_isnull_and_none(data):
     assert names(JobResult.objects.filter(job_record__isnull=False)) == ["hello 1", "hello 2", "ping 1"]
     assert names(JobResult.objects.filter(job_record=None)) == ["orphan"]
     assert names(JobResult.objects.filter(approved_by__username__isnull=False)) == ["hello 2"]
+
+
+def test_f_compares_and_updates_with_the_rows_own_fields(data):
+    JobRecord.objects.filter(pk=data.hello.pk).update(soft_time_limit=10)
+    JobRecord.objects.filter(pk=data.net.pk).update(soft_time_limit=300)
+    assert names(JobRecord.objects.filter(time_limit__gt=F("soft_time_limit"))) == ["Backup Configs", "Say Hello"]
+    assert names(JobRecord.objects.filter(time_limit=F("soft_time_limit"))) == ["Ping 10%_sweep"]
+    assert names(JobRecord.objects.filter(time_limit__gte=F("soft_time_limit") * 3)) == [
+        "Backup Configs", "Say Hello"]
+    assert names(JobRecord.objects.exclude(time_limit__lt=F("soft_time_limit") + 25)) == ["Backup Configs"]
+    assert names(JobRecord.objects.filter(time_limit__range=(F("soft_time_limit"), 100))) == ["Say Hello"]
+    assert names(JobResult.objects.filter(date_created__lt=F("job_record__created"))) == ["hello 1", "hello 2",
+                                                                                           "ping 1"]
+    assert JobResult.objects.filter(job_record=data.hello).update(log_count=F("log_count") + 2) == 2
+    assert JobResult.objects.update(log_count=10 - F("log_count")) == 4
+    assert sorted(JobResult.objects.values_list("log_count", flat=True)) == [8, 8, 10, 10]
+    with pytest.raises(FieldError, match="update\\(\\) cannot set a field from a related model's field"):
+        JobResult.objects.update(name=F("job_record__name"))
+    with pytest.raises(NotSupportedError, match="F\\(\\) is not supported with the 'icontains' lookup"):
+        JobRecord.objects.filter(name__icontains=F("grouping"))
+    with pytest.raises(FieldError, match="Cannot resolve keyword 'nope' into field of JobRecord"):
+        JobRecord.objects.filter(name=F("nope"))
 
 
 # --- foreign keys ----------------------------------------------------------------------------------

@@ -51,6 +51,51 @@ class Q:
         return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
 
 
+class F:
+    """A field of the row itself, as Django's ``F``: ``filter(time_limit__gt=F("soft_time_limit"))``,
+    ``update(log_count=F("log_count") + 1)``. Combines with ``+ - * /``; follows ``__`` paths in filters.
+    """
+
+    _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+    def __init__(self, name: str | None = None, *, _operation=None):
+        self.name = name
+        self.operation = _operation  # (symbol, left, right) for a combination
+
+    def _combine(self, symbol: str, left, right) -> "F":
+        return F(_operation=(symbol, left, right))
+
+    def __add__(self, other):
+        return self._combine("+", self, other)
+
+    def __radd__(self, other):
+        return self._combine("+", other, self)
+
+    def __sub__(self, other):
+        return self._combine("-", self, other)
+
+    def __rsub__(self, other):
+        return self._combine("-", other, self)
+
+    def __mul__(self, other):
+        return self._combine("*", self, other)
+
+    def __rmul__(self, other):
+        return self._combine("*", other, self)
+
+    def __truediv__(self, other):
+        return self._combine("/", self, other)
+
+    def __rtruediv__(self, other):
+        return self._combine("/", other, self)
+
+    def __repr__(self):
+        if self.operation is None:
+            return f"F({self.name!r})"
+        symbol, left, right = self.operation
+        return f"({left!r} {symbol} {right!r})"
+
+
 class FieldError(Exception):
     """A query named a field or lookup the model does not have."""
 
@@ -170,6 +215,11 @@ class Resolver:
         as_subquery = getattr(value, "as_subquery", None)  # a QuerySet
         if lookup == "in" and as_subquery is not None:
             value = as_subquery()
+        elif isinstance(value, F) or (lookup == "range" and any(isinstance(item, F) for item in value)):
+            if lookup not in _F_LOOKUPS:
+                raise NotSupportedError(f"F() is not supported with the {lookup!r} lookup; use one of: "
+                                        f"{', '.join(_F_LOOKUPS)}.")
+            value = [self.value(item) for item in value] if lookup == "range" else self.value(value)
         elif isinstance(field, peewee.DateTimeField):
             value = [naive_utc(item) for item in value] if lookup in ("in", "range") else naive_utc(value)
         expression = lookup_expression(self.model, column, field, lookup, value)
@@ -189,6 +239,15 @@ class Resolver:
         related = Resolver(fk.model)
         where = related.condition(Q(*conditions))
         return column.in_(related.apply_joins(matching).where(where))
+
+    def value(self, value):
+        """A plain value unchanged; an ``F`` as the column (or arithmetic on columns) it names."""
+        if not isinstance(value, F):
+            return value
+        if value.operation is None:
+            return self.column(value.name)
+        symbol, left, right = value.operation
+        return F._OPERATORS[symbol](self.value(left), self.value(right))
 
     def ordering(self, name: str):
         """``"name"``, ``"-job_record__name"`` or ``"?"`` -> an ORDER BY term."""
@@ -281,6 +340,7 @@ def _glob_escape(text: str) -> str:
     return "".join(f"[{char}]" if char in "*?[" else char for char in text)
 
 
+_F_LOOKUPS = ("exact", "gt", "gte", "lt", "lte", "range")
 _COMPARISONS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 _WILDCARDS = {"contains": ("%", "%"), "startswith": ("", "%"), "endswith": ("%", "")}
 _GLOBS = {"contains": ("*", "*"), "startswith": ("", "*"), "endswith": ("*", "")}

@@ -13,7 +13,7 @@ and a per-model ``MultipleObjectsReturned``. Example::
         ...
 
 Lookups: see ``app.objects.lookups.LOOKUPS``. Not translated: aggregates, ``annotate``,
-``F`` expressions, ``distinct(*fields)``, ``select_for_update``.
+``distinct(*fields)``, ``select_for_update``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import peewee
 
 from app.objects.lookups import LOOKUPS
+from app.objects.lookups import F
 from app.objects.lookups import FieldError
 from app.objects.lookups import NotSupportedError
 from app.objects.lookups import Q
@@ -30,7 +31,7 @@ from app.objects.lookups import field_named
 from app.objects.lookups import naive_utc
 from app.objects.lookups import unknown_field
 
-__all__ = ["FieldError", "Manager", "MultipleObjectsReturned", "NotSupportedError", "ObjectDoesNotExist",
+__all__ = ["F", "FieldError", "Manager", "MultipleObjectsReturned", "NotSupportedError", "ObjectDoesNotExist",
            "ObjectsMixin", "Q", "QuerySet", "LOOKUPS"]
 
 # Peewee gives every model ``Model.DoesNotExist``, a subclass of this one.
@@ -373,6 +374,10 @@ class QuerySet:
         columns = self._columns(fields)
         if self._empty or not columns:
             return 0
+        resolver = Resolver(self.model)
+        columns = {field: resolver.value(value) for field, value in columns.items()}
+        if resolver.joins:
+            raise FieldError("update() cannot set a field from a related model's field (F across a relation).")
         query = self.model.update(columns)
         where = self._rows_where()
         return (query.where(where) if where is not None else query).execute()
