@@ -13,6 +13,9 @@ import operator
 
 import peewee
 
+from app.objects.exceptions import FieldError
+from app.objects.exceptions import NotSupportedError
+
 LOOKUPS = ("exact", "iexact", "in", "contains", "icontains", "startswith", "istartswith", "endswith",
            "iendswith", "gt", "gte", "lt", "lte", "isnull", "range")
 
@@ -94,14 +97,6 @@ class F:
             return f"F({self.name!r})"
         symbol, left, right = self.operation
         return f"({left!r} {symbol} {right!r})"
-
-
-class FieldError(Exception):
-    """A query named a field or lookup the model does not have."""
-
-
-class NotSupportedError(Exception):
-    """A Django query feature this manager does not translate (see README, "Querying from jobs")."""
 
 
 def field_named(model, name: str):
