@@ -590,6 +590,8 @@ def test_unknown_fields_name_the_model_and_the_choices(data):
         JobRecord.objects.values_list("nope")
     with pytest.raises(FieldError, match="Cannot resolve keyword 'nope' into field of JobRecord"):
         JobRecord.objects.get(Q(name="x") | Q(nope=1))
+    with pytest.raises(TypeError, match="filter\\(\\) takes keyword lookups or Q objects, not 'name'"):
+        JobRecord.objects.filter("name")
 
 
 def test_unknown_lookups_name_the_field_and_the_supported_lookups(data):

@@ -181,9 +181,9 @@ class Resolver:
             if isinstance(child, Q):
                 parts.append(self.condition(child, negated))
                 continue
+            if not (isinstance(child, tuple) and len(child) == 2 and isinstance(child[0], str)):
+                raise TypeError(f"filter() takes keyword lookups or Q objects, not {child!r}")
             key, value = child
-            if not isinstance(key, str):
-                raise TypeError(f"filter() takes keyword lookups or Q objects, not {key!r}")
             resolved = self.resolve(key.split("__"))
             if not isinstance(resolved, Reverse):
                 parts.append(self._leaf(resolved, value, negated))
