@@ -15,6 +15,8 @@ from pathlib import Path
 import peewee
 from playhouse.db_url import connect as connect_url
 
+from app.objects.manager import ObjectsMixin
+
 database = peewee.DatabaseProxy()
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -33,7 +35,7 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-class BaseModel(peewee.Model):
+class BaseModel(ObjectsMixin, peewee.Model):
     class Meta:
         database = database
         legacy_table_names = False

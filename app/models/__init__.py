@@ -38,4 +38,7 @@ MODELS = (
     WorkerHeartbeat,
 )
 
-__all__ = [model.__name__ for model in MODELS] + ["MODELS"]
+# Nautobot's name for the job record (``nautobot.extras.models.Job``): ``Job.objects.get(...)`` reads as there.
+Job = JobRecord
+
+__all__ = [model.__name__ for model in MODELS] + ["Job", "MODELS"]
