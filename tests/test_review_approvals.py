@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app.exceptions import JobNotRunnable
 from app.execution import approvals
+from app.models import JobResult
 from app.models.schedules import ScheduledJob
+from app.scheduling.dispatcher import dispatch
+from app.scheduling.dispatcher import run_now
 from tests import test_api_support as support
+from tests.conftest import enable
 from tests.factories import grant
+from tests.factories import login_as
 from tests.factories import make_app
 from tests.factories import make_request
 from tests.test_approvals import alice  # noqa: F401 (fixtures)
 from tests.test_approvals import bob  # noqa: F401
 from tests.test_approvals import jobs  # noqa: F401
 from tests.test_approvals import reboot
+from tests.test_dispatcher import HOUR
+from tests.test_dispatcher import T0
 from tests.test_dispatcher import hello  # noqa: F401
+from tests.test_dispatcher import results
 from tests.test_dispatcher import root  # noqa: F401
+from tests.test_dispatcher import schedule
 
 
 def test_an_approved_schedules_crontab_cannot_be_changed_without_a_new_approval(jobs, alice, bob):  # noqa: F811
@@ -30,3 +42,45 @@ def test_an_approved_schedules_crontab_cannot_be_changed_without_a_new_approval(
                         json={"name": "Yearly reboot", "crontab": "0 3 1 1 *"})
     assert renamed.status_code == 200, renamed.json  # the approved crontab itself may be sent back
 
+
+def test_run_now_never_makes_a_run_of_an_approval_required_job_nobody_approved(jobs, alice, bob):  # noqa: F811
+    grant(alice, ["extras.scheduledjob"], ["view"])
+    grant(alice, ["extras.jobresult"], ["view"])
+    request = make_request(reboot(), alice, task_kwargs={"device": "r1"})
+    approvals.approve(request, bob)
+    client = login_as(make_app(jobs), alice)
+    for _ in range(3):
+        response = client.post(f"/scheduled-jobs/{request.id}/run/", follow_redirects=True)
+        assert "requires approval" in response.get_data(as_text=True)
+    assert JobResult.select().count() == 0
+
+
+def test_a_schedule_made_before_its_job_required_approval_stops_running(hello, root):  # noqa: F811
+    row = schedule(hello, root, interval="daily")
+    hello.approval_required = True
+    hello.save()
+    assert dispatch(now=T0) == 0
+    assert "requires approval" in ScheduledJob.get_by_id(row.id).skip_reason
+    with pytest.raises(JobNotRunnable, match="requires approval"):
+        run_now(ScheduledJob.get_by_id(row.id))
+    assert results(row) == []
+    hello.approval_required = False
+    hello.save()
+    assert dispatch(now=T0 + 24 * HOUR) == 1  # resumes once the flag is cleared
+
+
+def test_a_scheduled_dry_run_of_an_approval_required_job_runs_marked_as_not_approved(jobdeck, root):  # noqa: F811
+    from app.execution.admission import admit
+    from app.execution.options import decide
+
+    record = enable("everything.ExampleEverythingJob")
+    record.approval_required = True
+    record.save()
+    options = decide(record, root, schedule={"interval": "daily", "start_time": T0.isoformat() + "Z"},
+                     now=T0 - HOUR)
+    row = admit(record, root, {"example_string": "x", "example_choice": "a", "dryrun": True},
+                options=options, now=T0 - HOUR).scheduled_job
+    assert row.approval_state == "not-required"
+    assert dispatch(now=T0) == 1
+    (result,) = results(row)
+    assert result.options["unapproved_dry_run"] is True

@@ -12,7 +12,8 @@ at no more than ``MISFIRE_CAP`` slots of one schedule (the earliest: after a lon
 runs those and ``once`` the last of them); the next run is then the first slot after now. A run
 more than ``MISFIRE_GRACE`` after its slot is marked ``options["late"]``.
 A schedule whose job cannot run (disabled, uninstalled, deleted) records why and skips its slot;
-a one-off keeps its due time, so it runs (late) once the job is enabled again.
+a one-off keeps its due time, so it runs (late) once the job is enabled again. So does a schedule
+made without approval whose job requires approval since (``unapproved_reason``): nobody approved it.
 """
 
 from __future__ import annotations
@@ -98,6 +99,18 @@ def _move(row: ScheduledJob, new_next, **changes) -> bool:
                 .execute())
 
 
+def unapproved_reason(row: ScheduledJob) -> str:
+    """Why a schedule that never went to approval may not run now that its job requires it ("" if it may).
+
+    A dry-run request (``options["unapproved_dry_run"]``) needs no approval, as at admission.
+    """
+    if (row.approval_state == ApprovalState.NOT_REQUIRED.value and row.job_record.approval_required
+            and not (row.options or {}).get("unapproved_dry_run")):
+        return ("The job requires approval now, and this schedule was never approved: request a new run from "
+                "the job's page (or clear \u201cApproval required\u201d).")
+    return ""
+
+
 def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False) -> tuple[JobResult, dict] | None:
     """The PENDING result of ``row`` for ``scheduled_for`` and its payload; None if that slot already has one."""
     record = row.job_record
@@ -138,7 +151,7 @@ def dispatch(now: datetime.datetime | None = None) -> int:
         return 0
     with database.atomic():
         for row in due:
-            reason = status.not_runnable_reason(row.job_record)
+            reason = status.not_runnable_reason(row.job_record) or unapproved_reason(row)
             if reason:
                 _skip(row, reason, now)
                 continue
@@ -174,6 +187,10 @@ def run_now(row: ScheduledJob, now: datetime.datetime | None = None) -> JobResul
         raise JobNotRunnable("This request was denied: it never runs.")
     if row.approval_state not in RUNNABLE_STATES:
         raise JobNotRunnable("This request awaits approval: it cannot run until another user approves it.")
+    if row.job_record.approval_required and not (row.options or {}).get("unapproved_dry_run"):
+        # An approval covers the request's own runs; a run by hand is one nobody approved.
+        raise JobNotRunnable("This job requires approval, so Run now would make a run nobody approved: request a "
+                             "run from the job's page instead.")
     with database.atomic():
         made = create_run(row, now or utcnow())
         if made is None:
