@@ -84,3 +84,18 @@ def test_a_scheduled_dry_run_of_an_approval_required_job_runs_marked_as_not_appr
     assert dispatch(now=T0) == 1
     (result,) = results(row)
     assert result.options["unapproved_dry_run"] is True
+
+
+def test_run_now_runs_as_the_user_who_clicked_it_not_as_the_schedules_owner(jobdeck, hello, root):  # noqa: F811
+    from tests.factories import make_user
+
+    row = schedule(hello, root, interval="daily")
+    clicker = make_user("clicker")
+    grant(clicker, ["extras.scheduledjob"], ["view"])
+    grant(clicker, ["extras.job"], ["view", "run"])
+    grant(clicker, ["extras.jobresult"], ["view"])
+    client = login_as(make_app(jobdeck), clicker)
+    response = client.post(f"/scheduled-jobs/{row.id}/run/")
+    assert response.status_code == 302 and "/results/" in response.headers["Location"]
+    (result,) = results(row)
+    assert result.user_id == clicker.id  # not root's: the run is the clicker's, with the clicker's rights

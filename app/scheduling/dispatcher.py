@@ -29,6 +29,7 @@ import peewee
 from app import db
 from app.db import database
 from app.db import utcnow
+from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution import status
 from app.execution.submit import enqueue_result
@@ -111,8 +112,11 @@ def unapproved_reason(row: ScheduledJob) -> str:
     return ""
 
 
-def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False) -> tuple[JobResult, dict] | None:
-    """The PENDING result of ``row`` for ``scheduled_for`` and its payload; None if that slot already has one."""
+def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False, user=None) -> tuple[JobResult, dict] | None:
+    """The PENDING result of ``row`` for ``scheduled_for`` and its payload; None if that slot already has one.
+
+    The run is the schedule owner's, or ``user``'s when given (a Run now by someone else).
+    """
     record = row.job_record
     options = dict(row.options or {})
     if late:
@@ -121,7 +125,8 @@ def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False) -> tuple
     try:
         with database.atomic():  # a savepoint: a duplicate slot leaves the rest of the pass alone
             result = JobResult.create(
-                job_record=record, name=record.name, task_name=record.class_path, user=row.user_id,
+                job_record=record, name=record.name, task_name=record.class_path,
+                user=row.user_id if user is None else user.id,
                 status=Status.STATUS_PENDING, queue=row.queue, options=options,
                 task_kwargs=row.task_kwargs, scheduled_job=row.id, scheduled_for=scheduled_for,
                 approved_by=row.decided_by_id if approved else None,
@@ -175,10 +180,13 @@ def _skip(row: ScheduledJob, reason: str, now) -> None:
         ScheduledJob.update(skip_reason=reason, skipped_at=now).where(ScheduledJob.id == row.id).execute()
 
 
-def run_now(row: ScheduledJob, now: datetime.datetime | None = None) -> JobResult:
+def run_now(row: ScheduledJob, now: datetime.datetime | None = None, *, user=None) -> JobResult:
     """A run of ``row`` made now, by hand: its next due time stays where it is.
 
-    JobNotRunnable when the job cannot run or the request is not approved.
+    The run is ``user``'s (None: the schedule owner's, for a trusted caller), with the schedule's
+    inputs checked as if ``user`` had typed them: who clicks does not borrow the owner's identity.
+    JobNotRunnable when the job cannot run or the request is not approved; PermissionDenied or
+    JobDataError when ``user`` may not run the job with these inputs.
     """
     reason = status.not_runnable_reason(row.job_record)
     if reason:
@@ -191,14 +199,31 @@ def run_now(row: ScheduledJob, now: datetime.datetime | None = None) -> JobResul
         # An approval covers the request's own runs; a run by hand is one nobody approved.
         raise JobNotRunnable("This job requires approval, so Run now would make a run nobody approved: request a "
                              "run from the job's page instead.")
+    if user is not None:
+        _check_inputs_for(row, user)
     with database.atomic():
-        made = create_run(row, now or utcnow())
+        made = create_run(row, now or utcnow(), user=user)
         if made is None:
             raise JobNotRunnable("A run for this very moment exists already; try again.")
         ScheduledJob.update(total_run_count=ScheduledJob.total_run_count + 1, last_run=made[0].date_created) \
             .where(ScheduledJob.id == row.id).execute()
     enqueue_result(*made)
     return made[0]
+
+
+def _check_inputs_for(row: ScheduledJob, user) -> None:
+    """Raise unless ``user`` may run the schedule's job with its inputs (ObjectVars among the rows they may view)."""
+    from app.execution.options import RunOptions
+    from app.execution.submit import prepare
+    from app.web.rerun import rerun_inputs
+
+    record = row.job_record
+    try:
+        data, files = rerun_inputs(record, row)
+    except JobLoadError as exc:
+        raise JobNotRunnable(f"The job \u201c{record.name}\u201d cannot be loaded: {exc}") from None
+    prepare(record, user, data, files, RunOptions(queue=row.queue if row.queue in record.queues else None),
+            strict=False)
 
 
 class Dispatcher:
