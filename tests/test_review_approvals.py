@@ -99,3 +99,24 @@ def test_run_now_runs_as_the_user_who_clicked_it_not_as_the_schedules_owner(jobd
     assert response.status_code == 302 and "/results/" in response.headers["Location"]
     (result,) = results(row)
     assert result.user_id == clicker.id  # not root's: the run is the clicker's, with the clicker's rights
+
+
+def test_a_schedule_stops_running_when_its_owner_is_deactivated_or_may_no_longer_run_the_job(hello):  # noqa: F811
+    from tests.factories import make_user
+
+    owner = make_user("owner")
+    permission = grant(owner, ["extras.job"], ["view", "run"])
+    row = schedule(hello, owner, interval="daily")
+    owner.is_active = False
+    owner.save()
+    assert dispatch(now=T0) == 0
+    assert "owner" in ScheduledJob.get_by_id(row.id).skip_reason
+    owner.is_active = True
+    owner.save()
+    permission.actions = ["view"]
+    permission.save()
+    assert dispatch(now=T0 + 24 * HOUR) == 0
+    assert results(row) == []
+    permission.actions = ["view", "run"]
+    permission.save()
+    assert dispatch(now=T0 + 48 * HOUR) == 1  # resumes once the owner may run it again

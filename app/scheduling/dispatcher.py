@@ -13,7 +13,8 @@ runs those and ``once`` the last of them); the next run is then the first slot a
 more than ``MISFIRE_GRACE`` after its slot is marked ``options["late"]``.
 A schedule whose job cannot run (disabled, uninstalled, deleted) records why and skips its slot;
 a one-off keeps its due time, so it runs (late) once the job is enabled again. So does a schedule
-made without approval whose job requires approval since (``unapproved_reason``): nobody approved it.
+made without approval whose job requires approval since (``unapproved_reason``): nobody approved it,
+and one whose owner is inactive or may no longer run the job (``owner_reason``): runs are theirs.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from app.execution.submit import enqueue_result
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import JobRecord
 from app.models import JobResult
+from app.models import User
 from app.models.schedules import ApprovalState
 from app.models.schedules import Interval
 from app.models.schedules import MisfirePolicy
@@ -43,6 +45,7 @@ from app.models.schedules import ScheduledJob
 from app.scheduling.times import Schedule
 from app.scheduling.times import next_after
 from app.scheduling.times import slots_from
+from app.security import can
 
 __all__ = ["Dispatcher", "dispatch", "plan", "run_now"]
 
@@ -112,6 +115,21 @@ def unapproved_reason(row: ScheduledJob) -> str:
     return ""
 
 
+def owner_reason(row: ScheduledJob, owners: dict) -> str:
+    """Why ``row``'s owner can no longer have it run in their name ("" when they may); ``owners`` caches
+    users (and so their permissions) for one pass."""
+    if row.user_id is None:  # requested by the trusted local CLI, without --username
+        return ""
+    if row.user_id not in owners:
+        owners[row.user_id] = User.get_or_none(User.id == row.user_id)
+    owner = owners[row.user_id]
+    if owner is None or not can(owner, "run", row.job_record):
+        name = owner.username if owner is not None else "(deleted)"
+        return (f"Its owner {name} is inactive or may no longer run this job, and its runs would be theirs: it "
+                "resumes once they may run it again (or make a new schedule as another user).")
+    return ""
+
+
 def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False, user=None) -> tuple[JobResult, dict] | None:
     """The PENDING result of ``row`` for ``scheduled_for`` and its payload; None if that slot already has one.
 
@@ -154,9 +172,11 @@ def dispatch(now: datetime.datetime | None = None) -> int:
     due = list(due_query(now))
     if not due:
         return 0
+    owners = {}
+    refused = {row.id: owner_reason(row, owners) for row in due}  # reads, so before the transaction too
     with database.atomic():
         for row in due:
-            reason = status.not_runnable_reason(row.job_record) or unapproved_reason(row)
+            reason = status.not_runnable_reason(row.job_record) or unapproved_reason(row) or refused[row.id]
             if reason:
                 _skip(row, reason, now)
                 continue
