@@ -120,3 +120,30 @@ def test_a_schedule_stops_running_when_its_owner_is_deactivated_or_may_no_longer
     permission.actions = ["view", "run"]
     permission.save()
     assert dispatch(now=T0 + 48 * HOUR) == 1  # resumes once the owner may run it again
+
+
+def test_an_approved_request_never_runs_code_changed_after_the_approval(jobs, alice, bob):  # noqa: F811
+    from app.execution.runner import execute
+
+    request = make_request(reboot(), alice, task_kwargs={"device": "r1"})
+    approvals.approve(request, bob)
+    assert dispatch() == 1
+    (result,) = results(request)
+    path = jobs.jobs_root / "approval_jobs.py"
+    path.write_text(path.read_text().replace("return device", "return 'not what bob approved'"))
+    assert execute(result.id, {"data": {"device": "r1"}}) == "ERRORED"
+    stored = JobResult.get_by_id(result.id)
+    assert stored.result is None and "changed since" in stored.traceback
+
+
+def test_approving_changed_code_binds_the_approval_to_the_code_confirmed(jobs, alice, bob):  # noqa: F811
+    from app.execution.runner import execute
+
+    request = make_request(reboot(), alice, task_kwargs={"device": "r1"})
+    path = jobs.jobs_root / "approval_jobs.py"
+    path.write_text(path.read_text() + "\n# reviewed by bob\n")
+    approvals.approve(request, bob, confirm_changed_code=True)
+    assert dispatch() == 1
+    (result,) = results(request)
+    assert execute(result.id, {"data": {"device": "r1"}}) == "SUCCESS"
+    assert JobResult.get_by_id(result.id).result == "r1"

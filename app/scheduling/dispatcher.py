@@ -140,6 +140,8 @@ def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False, user=Non
     if late:
         options["late"] = True
     approved = row.approval_state == ApprovalState.APPROVED.value
+    if approved and row.code_digest:
+        options["approved_code"] = row.code_digest  # the run refuses other code (approvals.approved_code_changed)
     try:
         with database.atomic():  # a savepoint: a duplicate slot leaves the rest of the pass alone
             result = JobResult.create(
