@@ -147,3 +147,36 @@ def test_approving_changed_code_binds_the_approval_to_the_code_confirmed(jobs, a
     (result,) = results(request)
     assert execute(result.id, {"data": {"device": "r1"}}) == "SUCCESS"
     assert JobResult.get_by_id(result.id).result == "r1"
+
+
+TWO_DRY_RUN_VARS = '''
+from app.jobs import DryRunVar, Job, register_jobs
+
+
+class TwoSwitches(Job):
+    class Meta:
+        approval_required = True
+        has_sensitive_variables = False
+
+    dryrun_config = DryRunVar()
+    dryrun_reboot = DryRunVar()
+
+    def run(self, *, dryrun_config, dryrun_reboot):
+        return {"config": dryrun_config, "reboot": dryrun_reboot}
+
+
+register_jobs(TwoSwitches)
+'''
+
+
+def test_a_request_with_one_dry_run_variable_of_two_off_still_needs_approval(jobdeck, root):  # noqa: F811
+    from app.catalog import sync_jobs
+    from app.execution.admission import admit
+
+    (jobdeck.jobs_root / "two_switches.py").write_text(TWO_DRY_RUN_VARS)
+    sync_jobs(jobdeck.jobs_root)
+    record = enable("two_switches.TwoSwitches")
+    half = admit(record, root, {"dryrun_config": True, "dryrun_reboot": False})
+    assert half.result is None and half.scheduled_job.approval_state == "awaiting"  # it would really reboot
+    whole = admit(record, root, {"dryrun_config": True, "dryrun_reboot": True})
+    assert whole.scheduled_job is None and whole.result.options["unapproved_dry_run"] is True

@@ -67,8 +67,10 @@ def dry_run_vars(job_class) -> list[str]:
 
 
 def is_dry_run_request(job_class, cleaned: dict) -> bool:
-    """Whether the validated inputs turn on one of the job's ``DryRunVar``s."""
-    return any(cleaned.get(name) for name in dry_run_vars(job_class))
+    """Whether the validated inputs turn on every one of the job's ``DryRunVar``s (one left off may
+    change things for real, so that request needs approval)."""
+    names = dry_run_vars(job_class)
+    return bool(names) and all(cleaned.get(name) for name in names)
 
 
 def approval_needed(record, job_class, cleaned: dict) -> bool:
