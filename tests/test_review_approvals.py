@@ -180,3 +180,14 @@ def test_a_request_with_one_dry_run_variable_of_two_off_still_needs_approval(job
     assert half.result is None and half.scheduled_job.approval_state == "awaiting"  # it would really reboot
     whole = admit(record, root, {"dryrun_config": True, "dryrun_reboot": True})
     assert whole.scheduled_job is None and whole.result.options["unapproved_dry_run"] is True
+
+
+def test_a_schedule_stops_when_its_job_is_marked_sensitive_and_stores_no_inputs_on_results(hello, root):  # noqa: F811
+    row = schedule(hello, root, interval="daily")
+    hello.has_sensitive_variables = True
+    hello.save()
+    assert dispatch(now=T0) == 0
+    assert "sensitive" in ScheduledJob.get_by_id(row.id).skip_reason
+    with pytest.raises(JobNotRunnable, match="sensitive"):
+        run_now(ScheduledJob.get_by_id(row.id))
+    assert results(row) == []

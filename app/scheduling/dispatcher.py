@@ -104,10 +104,14 @@ def _move(row: ScheduledJob, new_next, **changes) -> bool:
 
 
 def unapproved_reason(row: ScheduledJob) -> str:
-    """Why a schedule that never went to approval may not run now that its job requires it ("" if it may).
+    """Why a schedule may not run now that its job requires approval (it never went to approval) or has
+    sensitive variables (its runs would store inputs); "" if it may.
 
     A dry-run request (``options["unapproved_dry_run"]``) needs no approval, as at admission.
     """
+    if row.job_record.has_sensitive_variables:
+        return ("The job has sensitive variables now, and those are never stored for later runs: this schedule "
+                "does not run (delete it, or clear the sensitive flag).")
     if (row.approval_state == ApprovalState.NOT_REQUIRED.value and row.job_record.approval_required
             and not (row.options or {}).get("unapproved_dry_run")):
         return ("The job requires approval now, and this schedule was never approved: request a new run from "
@@ -217,6 +221,8 @@ def run_now(row: ScheduledJob, now: datetime.datetime | None = None, *, user=Non
         raise JobNotRunnable("This request was denied: it never runs.")
     if row.approval_state not in RUNNABLE_STATES:
         raise JobNotRunnable("This request awaits approval: it cannot run until another user approves it.")
+    if row.job_record.has_sensitive_variables:
+        raise JobNotRunnable(unapproved_reason(row))
     if row.job_record.approval_required and not (row.options or {}).get("unapproved_dry_run"):
         # An approval covers the request's own runs; a run by hand is one nobody approved.
         raise JobNotRunnable("This job requires approval, so Run now would make a run nobody approved: request a "
