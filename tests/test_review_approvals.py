@@ -191,3 +191,14 @@ def test_a_schedule_stops_when_its_job_is_marked_sensitive_and_stores_no_inputs_
     with pytest.raises(JobNotRunnable, match="sensitive"):
         run_now(ScheduledJob.get_by_id(row.id))
     assert results(row) == []
+
+
+def test_a_schedule_whose_job_was_deleted_still_skips_with_its_reason_for_an_ordinary_owner(hello):  # noqa: F811
+    from tests.factories import make_user
+
+    owner = make_user("owner")
+    grant(owner, ["extras.job"], ["view", "run"])
+    row = schedule(hello, owner, interval="future")
+    hello.delete_instance()
+    assert dispatch(now=T0) == 0
+    assert ScheduledJob.get_by_id(row.id).skip_reason

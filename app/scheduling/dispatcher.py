@@ -122,7 +122,7 @@ def unapproved_reason(row: ScheduledJob) -> str:
 def owner_reason(row: ScheduledJob, owners: dict) -> str:
     """Why ``row``'s owner can no longer have it run in their name ("" when they may); ``owners`` caches
     users (and so their permissions) for one pass."""
-    if row.user_id is None:  # requested by the trusted local CLI, without --username
+    if row.user_id is None or row.job_record_id is None:  # the trusted local CLI; a deleted job has its reason
         return ""
     if row.user_id not in owners:
         owners[row.user_id] = User.get_or_none(User.id == row.user_id)
