@@ -38,9 +38,8 @@ from app.security import restrict
 
 __all__ = [
     "ApprovalRefused", "REASON_MAX_LENGTH", "approvable", "approval_needed", "approve", "approved_code_changed",
-    "check_decider",
-    "code_changed", "code_digest", "decided_for", "deny", "dry_run", "dry_run_vars", "is_dry_run_request",
-    "masked_inputs", "may_approve_any", "may_see", "SENSITIVE_AND_APPROVAL",
+    "check_decider", "code_changed", "code_digest", "decided_for", "deny", "dry_run", "dry_run_vars",
+    "is_dry_run_request", "masked_inputs", "may_approve_any", "may_see", "SENSITIVE_AND_APPROVAL",
 ]  # fmt: skip
 
 REASON_MAX_LENGTH = 1000

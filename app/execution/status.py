@@ -71,6 +71,7 @@ def drop_input_files(result_id) -> None:
     FileProxy.delete().where((FileProxy.job_result == result_id)
                              & (FileProxy.purpose == FileProxy.PURPOSE_INPUT)).execute()
 
+
 # Run for every job by a worker: prepared, since peewee would render them afresh each time.
 _MARK_STARTED = Prepared(lambda p: JobResult.update(
     {JobResult.status: p, JobResult.date_started: p, JobResult.worker: p, JobResult.supervisor_pid: p}
