@@ -75,6 +75,13 @@ def apply_class_values(record: JobRecord, job_class) -> bool:
     return changed
 
 
+def _adopted_at_other_commit(record: JobRecord, loaded_values: dict) -> bool:
+    """A record a repository takes back from a deleted one of the same slug, at another commit than
+    the one it last loaded (and was enabled) at."""
+    return ("repository" in loaded_values and record.repository_id != loaded_values["repository"]
+            and record.git_commit != loaded_values.get("git_commit"))
+
+
 def sync_jobs(source=None) -> SyncReport:
     """Import all job modules of ``source`` (a jobs root path, or an ``app.sources`` source; the
     configured jobs root by default) and bring its JobRecord rows in line with them."""
@@ -111,6 +118,10 @@ def sync_jobs(source=None) -> SyncReport:
             changed = apply_class_values(record, job_class)
             if not record.installed:
                 record.installed = True
+                changed = True
+            if record.enabled and _adopted_at_other_commit(record, loaded_values):
+                # Whoever may add a repository must not get jobs enabled for other code than theirs.
+                record.enabled = False
                 changed = True
             if changed:
                 record.last_updated = utcnow()

@@ -63,11 +63,11 @@ def admit(record: JobRecord, user, data=None, files=None, options: RunOptions | 
             raise JobNotRunnable(SENSITIVE_NEEDS_APPROVAL)
         return Admission(scheduled_job=store(record, user, job_class, cleaned, queue, options,
                                              ApprovalState.AWAITING, now=now))
+    if record.approval_required and not options.pre_approved:  # a dry run: allowed without approval, marked
+        options = dataclasses.replace(options, unapproved_dry_run=True)
     if options.schedule is not None:
         return Admission(scheduled_job=store(record, user, job_class, cleaned, queue, options,
                                              ApprovalState.NOT_REQUIRED, now=now))
-    if record.approval_required and not options.pre_approved:  # a dry run: allowed at once, marked
-        options = dataclasses.replace(options, unapproved_dry_run=True)
     return Admission(result=queue_run(record, user, job_class, cleaned, queue, options))
 
 

@@ -37,9 +37,9 @@ from app.security import require
 from app.security import restrict
 
 __all__ = [
-    "ApprovalRefused", "REASON_MAX_LENGTH", "approvable", "approval_needed", "approve", "check_decider",
-    "code_changed", "code_digest", "decided_for", "deny", "dry_run", "dry_run_vars", "is_dry_run_request",
-    "masked_inputs", "may_approve_any", "may_see", "SENSITIVE_AND_APPROVAL",
+    "ApprovalRefused", "REASON_MAX_LENGTH", "approvable", "approval_needed", "approve", "approved_code_changed",
+    "check_decider", "code_changed", "code_digest", "decided_for", "deny", "dry_run", "dry_run_vars",
+    "is_dry_run_request", "masked_inputs", "may_approve_any", "may_see", "SENSITIVE_AND_APPROVAL",
 ]  # fmt: skip
 
 REASON_MAX_LENGTH = 1000
@@ -66,8 +66,10 @@ def dry_run_vars(job_class) -> list[str]:
 
 
 def is_dry_run_request(job_class, cleaned: dict) -> bool:
-    """Whether the validated inputs turn on one of the job's ``DryRunVar``s."""
-    return any(cleaned.get(name) for name in dry_run_vars(job_class))
+    """Whether the validated inputs turn on every one of the job's ``DryRunVar``s (one left off may
+    change things for real, so that request needs approval)."""
+    names = dry_run_vars(job_class)
+    return bool(names) and all(cleaned.get(name) for name in names)
 
 
 def approval_needed(record, job_class, cleaned: dict) -> bool:
@@ -119,6 +121,13 @@ def code_changed(scheduled: ScheduledJob) -> bool:
     if record is None:
         return True
     return not scheduled.code_digest or code_digest(record) != scheduled.code_digest
+
+
+def approved_code_changed(record: JobRecord, options: dict | None) -> bool:
+    """Whether a run made through an approval would run other code than was approved (its
+    ``options["approved_code"]``, set by the dispatcher); a run without one was not approved."""
+    approved = (options or {}).get("approved_code")
+    return bool(approved) and code_digest(record) != approved
 
 
 def masked_inputs(task_kwargs: dict | None) -> dict:
@@ -233,7 +242,8 @@ def approve(scheduled: ScheduledJob, user, *, confirm_changed_code: bool = False
         raise ApprovalRefused(f"{reason} Enable it (or deny the request) before approving.")
     if code_changed(scheduled) and not confirm_changed_code:
         raise ApprovalRefused(CODE_CHANGED, status=400)
-    values = {}
+    # The approval binds to the code approved now (confirmed when it changed): runs check it (approved_code).
+    values = {ScheduledJob.code_digest: code_digest(record)}
     now = utcnow()
     schedule = Schedule.of(scheduled)
     if scheduled.next_run is None:

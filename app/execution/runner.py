@@ -21,6 +21,7 @@ from app.catalog import job_class_for
 from app.config import get_config
 from app.exceptions import JobLoadError
 from app.execution import status
+from app.execution.approvals import approved_code_changed
 from app.execution.events import DirectSink
 from app.execution.joblog import attach_job_log
 from app.execution.payload import deserialize_data
@@ -32,6 +33,9 @@ from app.models import JobResult
 from app.sources import pin_run
 
 log = logging.getLogger(__name__)
+
+CODE_CHANGED_SINCE_APPROVAL = ("The job's code has changed since another user approved this run, so it was not run: "
+                               "what runs must be what was approved. Request a new run for approval.")
 
 
 class SystemUser:
@@ -132,6 +136,8 @@ def _run(result, payload, sink, input_files):
         job_class = job_class_for(record)
     except JobLoadError as exc:
         return Status.STATUS_ERRORED, None, f"The job could not be loaded: {exc}"
+    if approved_code_changed(record, result.options):
+        return Status.STATUS_ERRORED, None, CODE_CHANGED_SINCE_APPROVAL
     with attach_job_log(sink):
         return _run_lifecycle(job_class, result, record, payload, sink, input_files)
 

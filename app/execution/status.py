@@ -12,6 +12,7 @@ from __future__ import annotations
 from app.db import Prepared
 from app.db import utcnow
 from app.jobs.choices import JobResultStatusChoices as Status
+from app.models import FileProxy
 from app.models import JobResult
 
 
@@ -57,8 +58,19 @@ def transition(result_id, to: str, from_=None, **values) -> bool:
     refused = [status for status in wanted if status not in allowed]
     if refused or not wanted:
         raise ValueError(f"{', '.join(refused) or 'nothing'} \u2192 {to} is not an allowed status transition")
-    return bool(JobResult.update(status=str(to), **values)
-                .where((JobResult.id == result_id) & JobResult.status.in_(wanted)).execute())
+    moved = bool(JobResult.update(status=str(to), **values)
+                 .where((JobResult.id == result_id) & JobResult.status.in_(wanted)).execute())
+    if moved and str(to) in _TERMINAL:
+        drop_input_files(result_id)
+    return moved
+
+
+def drop_input_files(result_id) -> None:
+    """Delete a finished run's uploaded inputs: they live only for the run (a sensitive job's too),
+    however it ends: done, cancelled before it started, never queued, its worker lost."""
+    FileProxy.delete().where((FileProxy.job_result == result_id)
+                             & (FileProxy.purpose == FileProxy.PURPOSE_INPUT)).execute()
+
 
 # Run for every job by a worker: prepared, since peewee would render them afresh each time.
 _MARK_STARTED = Prepared(lambda p: JobResult.update(
@@ -100,6 +112,8 @@ def finish_by_id(result_id, status: str, *, value=None, traceback=None, target=N
         str(status), JobResult.date_done.db_value(now), JobResult.result.db_value(value), traceback, added_lines,
         JobResult.id.db_value(result_id), *_UNFINISHED,
     ).rowcount
+    if updated:
+        drop_input_files(result_id)
     if updated and target is not None:
         target.status, target.date_done, target.result, target.traceback = status, now, value, traceback
     return bool(updated)

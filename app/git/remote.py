@@ -12,7 +12,8 @@ import re
 
 from app.config import get_config
 
-__all__ = ["GitInputError", "check_branch", "check_slug", "check_url", "credentials", "redact", "redact_url"]
+__all__ = ["GitInputError", "check_branch", "check_credential_variable", "check_slug", "check_url", "credentials",
+           "redact", "redact_url"]
 
 _SCHEMES = ("https://", "http://", "ssh://")
 _SCP = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9][A-Za-z0-9.-]*:(?!/)[^\s]+$")
@@ -75,11 +76,21 @@ def check_slug(slug: str) -> str:
     return slug
 
 
+def check_credential_variable(name: str) -> str:
+    """Refuse Jobdeck's own settings as credentials: git would send them (the secret key, the database
+    URL with its password) to whatever remote the repository names."""
+    if name.upper().startswith("JOBDECK_"):
+        raise GitInputError(f"\u201c{name}\u201d is one of Jobdeck's own settings, never a Git credential: name "
+                            "the environment variable that holds the Git username or token.")
+    return name
+
+
 def credentials(repository) -> dict[str, str]:
     """{"username": ..., "token": ...} read from the environment variables the repository names."""
     found = {}
     for key, variable in (("username", repository.username_env), ("token", repository.token_env)):
         if variable:
+            check_credential_variable(variable)
             value = os.environ.get(variable, "")
             if value:
                 found[key] = value

@@ -9,6 +9,7 @@ from app.db import utcnow
 from app.git.checkout import remove_checkouts
 from app.git.remote import GitInputError
 from app.git.remote import check_branch
+from app.git.remote import check_credential_variable
 from app.git.remote import check_slug
 from app.git.remote import check_url
 from app.models import GitRepository
@@ -49,6 +50,11 @@ def validate(values: dict, instance: GitRepository | None = None) -> dict[str, s
         value = values.get(field) or ""
         if value and not _ENV_NAME.match(value):
             errors[field] = "Give the NAME of an environment variable (letters, digits and _), not its value."
+        elif value:
+            try:
+                check_credential_variable(value)
+            except GitInputError as exc:
+                errors[field] = str(exc)
     return errors
 
 

@@ -9,6 +9,7 @@ the number of dispatchers.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import uuid
 
@@ -107,6 +108,21 @@ class ScheduledJob(BaseModel):
 
     def get_absolute_url(self) -> str:
         return f"/scheduled-jobs/{self.id}/"
+
+    def delete_instance(self, *args, **kwargs):
+        """Delete the row and its uploaded inputs (kept for its runs only, as rows of no result)."""
+        from app.models.results import FileProxy
+
+        file_ids = []
+        for value in (self.task_kwargs or {}).values():
+            if isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    file_ids.append(uuid.UUID(value))
+        deleted = super().delete_instance(*args, **kwargs)
+        if file_ids:
+            FileProxy.delete().where(FileProxy.id.in_(file_ids) & FileProxy.job_result.is_null()
+                                     & (FileProxy.purpose == FileProxy.PURPOSE_INPUT)).execute()
+        return deleted
 
     @property
     def interval_choice(self) -> Interval:

@@ -12,7 +12,9 @@ at no more than ``MISFIRE_CAP`` slots of one schedule (the earliest: after a lon
 runs those and ``once`` the last of them); the next run is then the first slot after now. A run
 more than ``MISFIRE_GRACE`` after its slot is marked ``options["late"]``.
 A schedule whose job cannot run (disabled, uninstalled, deleted) records why and skips its slot;
-a one-off keeps its due time, so it runs (late) once the job is enabled again.
+a one-off keeps its due time, so it runs (late) once the job is enabled again. So does a schedule
+made without approval whose job requires approval since (``unapproved_reason``): nobody approved it,
+and one whose owner is inactive or may no longer run the job (``owner_reason``): runs are theirs.
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ import peewee
 from app import db
 from app.db import database
 from app.db import utcnow
+from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution import status
 from app.execution.submit import enqueue_result
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import JobRecord
 from app.models import JobResult
+from app.models import User
 from app.models.schedules import ApprovalState
 from app.models.schedules import Interval
 from app.models.schedules import MisfirePolicy
@@ -41,6 +45,7 @@ from app.models.schedules import ScheduledJob
 from app.scheduling.times import Schedule
 from app.scheduling.times import next_after
 from app.scheduling.times import slots_from
+from app.security import can
 
 __all__ = ["Dispatcher", "dispatch", "plan", "run_now"]
 
@@ -98,17 +103,54 @@ def _move(row: ScheduledJob, new_next, **changes) -> bool:
                 .execute())
 
 
-def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False) -> tuple[JobResult, dict] | None:
-    """The PENDING result of ``row`` for ``scheduled_for`` and its payload; None if that slot already has one."""
+def unapproved_reason(row: ScheduledJob) -> str:
+    """Why a schedule may not run now that its job requires approval (it never went to approval) or has
+    sensitive variables (its runs would store inputs); "" if it may.
+
+    A dry-run request (``options["unapproved_dry_run"]``) needs no approval, as at admission.
+    """
+    if row.job_record.has_sensitive_variables:
+        return ("The job has sensitive variables now, and those are never stored for later runs: this schedule "
+                "does not run (delete it, or clear the sensitive flag).")
+    if (row.approval_state == ApprovalState.NOT_REQUIRED.value and row.job_record.approval_required
+            and not (row.options or {}).get("unapproved_dry_run")):
+        return ("The job requires approval now, and this schedule was never approved: request a new run from "
+                "the job's page (or clear \u201cApproval required\u201d).")
+    return ""
+
+
+def owner_reason(row: ScheduledJob, owners: dict) -> str:
+    """Why ``row``'s owner can no longer have it run in their name ("" when they may); ``owners`` caches
+    users (and so their permissions) for one pass."""
+    if row.user_id is None or row.job_record_id is None:  # the trusted local CLI; a deleted job has its reason
+        return ""
+    if row.user_id not in owners:
+        owners[row.user_id] = User.get_or_none(User.id == row.user_id)
+    owner = owners[row.user_id]
+    if owner is None or not can(owner, "run", row.job_record):
+        name = owner.username if owner is not None else "(deleted)"
+        return (f"Its owner {name} is inactive or may no longer run this job, and its runs would be theirs: it "
+                "resumes once they may run it again (or make a new schedule as another user).")
+    return ""
+
+
+def create_run(row: ScheduledJob, scheduled_for, *, late: bool = False, user=None) -> tuple[JobResult, dict] | None:
+    """The PENDING result of ``row`` for ``scheduled_for`` and its payload; None if that slot already has one.
+
+    The run is the schedule owner's, or ``user``'s when given (a Run now by someone else).
+    """
     record = row.job_record
     options = dict(row.options or {})
     if late:
         options["late"] = True
     approved = row.approval_state == ApprovalState.APPROVED.value
+    if approved and row.code_digest:
+        options["approved_code"] = row.code_digest  # the run refuses other code (approvals.approved_code_changed)
     try:
         with database.atomic():  # a savepoint: a duplicate slot leaves the rest of the pass alone
             result = JobResult.create(
-                job_record=record, name=record.name, task_name=record.class_path, user=row.user_id,
+                job_record=record, name=record.name, task_name=record.class_path,
+                user=row.user_id if user is None else user.id,
                 status=Status.STATUS_PENDING, queue=row.queue, options=options,
                 task_kwargs=row.task_kwargs, scheduled_job=row.id, scheduled_for=scheduled_for,
                 approved_by=row.decided_by_id if approved else None,
@@ -136,9 +178,11 @@ def dispatch(now: datetime.datetime | None = None) -> int:
     due = list(due_query(now))
     if not due:
         return 0
+    owners = {}
+    refused = {row.id: owner_reason(row, owners) for row in due}  # reads, so before the transaction too
     with database.atomic():
         for row in due:
-            reason = status.not_runnable_reason(row.job_record)
+            reason = status.not_runnable_reason(row.job_record) or unapproved_reason(row) or refused[row.id]
             if reason:
                 _skip(row, reason, now)
                 continue
@@ -162,10 +206,13 @@ def _skip(row: ScheduledJob, reason: str, now) -> None:
         ScheduledJob.update(skip_reason=reason, skipped_at=now).where(ScheduledJob.id == row.id).execute()
 
 
-def run_now(row: ScheduledJob, now: datetime.datetime | None = None) -> JobResult:
+def run_now(row: ScheduledJob, now: datetime.datetime | None = None, *, user=None) -> JobResult:
     """A run of ``row`` made now, by hand: its next due time stays where it is.
 
-    JobNotRunnable when the job cannot run or the request is not approved.
+    The run is ``user``'s (None: the schedule owner's, for a trusted caller), with the schedule's
+    inputs checked as if ``user`` had typed them: who clicks does not borrow the owner's identity.
+    JobNotRunnable when the job cannot run or the request is not approved; PermissionDenied or
+    JobDataError when ``user`` may not run the job with these inputs.
     """
     reason = status.not_runnable_reason(row.job_record)
     if reason:
@@ -174,14 +221,37 @@ def run_now(row: ScheduledJob, now: datetime.datetime | None = None) -> JobResul
         raise JobNotRunnable("This request was denied: it never runs.")
     if row.approval_state not in RUNNABLE_STATES:
         raise JobNotRunnable("This request awaits approval: it cannot run until another user approves it.")
+    if row.job_record.has_sensitive_variables:
+        raise JobNotRunnable(unapproved_reason(row))
+    if row.job_record.approval_required and not (row.options or {}).get("unapproved_dry_run"):
+        # An approval covers the request's own runs; a run by hand is one nobody approved.
+        raise JobNotRunnable("This job requires approval, so Run now would make a run nobody approved: request a "
+                             "run from the job's page instead.")
+    if user is not None:
+        _check_inputs_for(row, user)
     with database.atomic():
-        made = create_run(row, now or utcnow())
+        made = create_run(row, now or utcnow(), user=user)
         if made is None:
             raise JobNotRunnable("A run for this very moment exists already; try again.")
         ScheduledJob.update(total_run_count=ScheduledJob.total_run_count + 1, last_run=made[0].date_created) \
             .where(ScheduledJob.id == row.id).execute()
     enqueue_result(*made)
     return made[0]
+
+
+def _check_inputs_for(row: ScheduledJob, user) -> None:
+    """Raise unless ``user`` may run the schedule's job with its inputs (ObjectVars among the rows they may view)."""
+    from app.execution.options import RunOptions
+    from app.execution.submit import prepare
+    from app.web.rerun import rerun_inputs
+
+    record = row.job_record
+    try:
+        data, files = rerun_inputs(record, row)
+    except JobLoadError as exc:
+        raise JobNotRunnable(f"The job \u201c{record.name}\u201d cannot be loaded: {exc}") from None
+    prepare(record, user, data, files, RunOptions(queue=row.queue if row.queue in record.queues else None),
+            strict=False)
 
 
 class Dispatcher:

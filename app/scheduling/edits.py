@@ -3,13 +3,15 @@ its misfire policy.
 
 The web's edit page and toggle and the API's PATCH all go through ``edit``. A new crontab, or
 enabling a recurring schedule again, recomputes the next run from now: no catch-up runs for the
-time it was off.
+time it was off. A request that went to approval keeps the crontab it was decided on: another one
+needs a new request (else an approved yearly run could be edited into one every minute).
 """
 
 from __future__ import annotations
 
 from app.db import utcnow
 from app.jobs.forms import JobDataError
+from app.models.schedules import ApprovalState
 from app.models.schedules import Interval
 from app.models.schedules import MisfirePolicy
 from app.models.schedules import ScheduledJob
@@ -19,6 +21,9 @@ from app.scheduling.times import crontab_error
 from app.scheduling.times import next_after
 
 __all__ = ["edit"]
+
+APPROVAL_BOUND = ("This schedule's crontab is part of what its approval decides, so it cannot change: request "
+                  "a new run with the new crontab from the job's page, for another user to approve.")
 
 
 def edit(row: ScheduledJob, *, name: str | None = None, enabled: bool | None = None,
@@ -37,6 +42,8 @@ def edit(row: ScheduledJob, *, name: str | None = None, enabled: bool | None = N
                 errors["crontab"] = [f"Only a custom schedule has a crontab; this one is {row.interval}."]
         elif crontab_error(crontab):
             errors["crontab"] = [crontab_error(crontab)]
+        elif crontab != row.crontab and row.approval_state != ApprovalState.NOT_REQUIRED.value:
+            errors["crontab"] = [APPROVAL_BOUND]
     if misfire_policy is not None and misfire_policy not in {policy.value for policy in MisfirePolicy}:
         errors["misfire_policy"] = [f"{misfire_policy!r} is not a misfire policy: use once, skip or all."]
     if errors:

@@ -158,9 +158,12 @@ def schedule_run(schedule_id):
     if not ConfirmForm().validate_on_submit():
         abort(400, description="The form expired; reload the page and try again.")
     try:
-        result = run_now(row)
+        result = run_now(row, user=me())
     except JobNotRunnable as exc:
         flash(str(exc), "danger")
+        return redirect(row.get_absolute_url())
+    except JobDataError as exc:
+        flash(f"Its inputs cannot run as yours: {exc}", "danger")
         return redirect(row.get_absolute_url())
     flash(f"Running “{row}” now; its schedule is unchanged.", "success")
     return redirect(url_for("results.result_detail", result_id=result.id))

@@ -15,6 +15,7 @@ from flask import Flask
 from flask import current_app
 from flask import g
 from flask import request
+from flask import session
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
@@ -47,7 +48,12 @@ def load_user(key: str):
 
 
 def start(user: User, *, remember: bool) -> None:
-    """Log user in with a new session row."""
+    """Log user in with a new session row, in a fresh session: nothing from before (a CSRF token a
+    planted cookie made known) carries over; messages to show do."""
+    flashes = session.get("_flashes")
+    session.clear()
+    if flashes:
+        session["_flashes"] = flashes
     user.session_key = UserSession.open(
         user,
         REMEMBER_LIFETIME if remember else SESSION_LIFETIME,
