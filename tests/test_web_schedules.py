@@ -49,6 +49,15 @@ def test_the_run_page_offers_the_schedule_section(client, hello):
         assert f'value="{value}"' in page
 
 
+def test_each_schedule_field_is_on_the_run_page_once(client, hello):
+    """Shown twice (under Run options and under Schedule), the browser posted the first copy: a user
+    who picked Daily in the Schedule section got an immediate run."""
+    page = text(client.get(f"/jobs/{hello.id}/"))
+    for name in ("interval", "name", "start_time", "crontab"):
+        assert page.count(f'name="_run-schedule_{name}"') == 1, name
+    assert page.count(">When<") == 1
+
+
 def test_a_sensitive_job_offers_no_schedule(client, jobdeck):
     record = enable("simple_greeting.SimpleGreetingJob")
     assert 'id="schedule-section"' not in text(client.get(f"/jobs/{record.id}/"))
