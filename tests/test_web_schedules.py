@@ -98,11 +98,33 @@ def test_an_approval_required_job_lands_on_a_page_saying_it_awaits_approval(clie
     assert ScheduledJob.get().approval_state == "awaiting" and JobResult.select().count() == 0
 
 
+def test_schedule_pages_say_when_in_words_not_codes(client, hello):
+    post_run(client, hello, interval="daily", start_time=in_an_hour())
+    row = ScheduledJob.get()
+    for page in (text(client.get("/scheduled-jobs/")), text(client.get(f"/scheduled-jobs/{row.id}/"))):
+        assert "not-required" not in page and ">daily<" not in page
+        assert f"Daily at {row.start_time:%H:%M} UTC" in page and "Not required" in page
+
+
+def test_a_request_awaiting_approval_offers_no_run_now(client, hello, jobdeck):
+    """Run now on a request nobody approved is refused: the page must not offer it."""
+    hello.approval_required = True
+    hello.save()
+    post_run(client, hello, interval="future", start_time=in_an_hour())
+    row = ScheduledJob.get()
+    page = text(client.get(f"/scheduled-jobs/{row.id}/"))
+    assert "Awaiting approval" in page and "Once, at 20" in page
+    assert ">Run now</button>" not in page
+    approver = login_as(create_app(jobdeck), make_user("approver", superuser=True))
+    approvals_page = text(approver.get("/scheduled-jobs/approval-queue/"))
+    assert "immediately" not in approvals_page and "Once, at 20" in approvals_page
+
+
 def test_list_detail_edit_toggle_run_now_and_delete(client, hello):
     post_run(client, hello, interval="custom", name="Nightly", crontab="30 2 * * *")
     row = ScheduledJob.get()
     listing = text(client.get("/scheduled-jobs/"))
-    assert "Nightly" in listing and "30 2 * * *" in listing and "not-required" in listing
+    assert "Nightly" in listing and "30 2 * * *" in listing and "Not required" in listing
     url = f"/scheduled-jobs/{row.id}/"
     next_run = row.next_run
     edit = client.post(f"{url}edit/", data={"name": "Nightly 3", "crontab": "0 3 * * *", "enabled": "y",
