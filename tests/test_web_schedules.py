@@ -44,7 +44,12 @@ def in_an_hour() -> str:
 def test_the_run_page_offers_the_schedule_section(client, hello):
     page = text(client.get(f"/jobs/{hello.id}/"))
     assert 'id="schedule-section"' in page
-    assert 'type="datetime-local"' in page and "Your local time in UTC." in page
+    assert 'type="datetime-local"' in page
+    # The start time is read in JOBDECK_TIME_ZONE, not the browser's zone: the page says which, and its time now.
+    now = datetime.datetime.now(datetime.timezone.utc)
+    assert "Your local time" not in page
+    assert "Read in UTC, the zone set by JOBDECK_TIME_ZONE (not the zone of your browser): it is now" in page
+    assert f"{now:%H:%M} UTC there" in page or f"{now + datetime.timedelta(minutes=1):%H:%M} UTC there" in page
     for value in ("immediately", "future", "hourly", "daily", "weekly", "custom"):
         assert f'value="{value}"' in page
 
