@@ -97,7 +97,10 @@ def test_the_pages_add_show_sync_edit_and_delete(jobdeck, tmp_path):
     response = post(f"{detail}sync/", detail)
     assert response.status_code == 302 and "/results/" in response.headers["Location"]
     assert GitRepository.get().sync_status == "pending"
-    assert "Git sync: Ops" in text(client.get(response.headers["Location"]))
+    sync_page = text(client.get(response.headers["Location"]))
+    assert "Git sync: Ops" in sync_page
+    # A sync has no inputs: not "This job has sensitive variables: its inputs were not stored".
+    assert "sensitive variables" not in sync_page and "A Git sync takes no input." in sync_page
     edit = f"{detail}edit/"
     response = post(edit, edit, name="Ops", slug="ops", remote_url="https://h.example/r.git", branch="dev")
     assert response.status_code == 302 and GitRepository.get().branch == "dev"
