@@ -90,6 +90,7 @@ def test_the_pages_add_show_sync_edit_and_delete(jobdeck, tmp_path):
     assert response.status_code == 302
     repository = GitRepository.get()
     detail = f"/git-repositories/{repository.id}/"
+    assert response.headers["Location"].endswith(detail)  # where Sync now is: a new repository has no jobs yet
     page = text(client.get(detail))
     assert "Sync now" in page and "https://***@h.example/r.git" in page
     assert client.post(f"{detail}sync/").status_code == 400  # no CSRF token: refused, nothing queued
