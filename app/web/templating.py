@@ -133,3 +133,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(STATUS_BADGES, "STATUS_BADGES")
     app.add_template_global(SCHEDULE_FIELDS, "SCHEDULE_FIELDS")
     app.add_template_global(LEVEL_BADGES, "LEVEL_BADGES")
+    app.add_template_global(lambda: get_config().time_zone, "time_zone_name")
