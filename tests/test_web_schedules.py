@@ -125,6 +125,23 @@ def test_a_request_awaiting_approval_offers_no_run_now(client, hello, jobdeck):
     assert "immediately" not in approvals_page and "Once, at 20" in approvals_page
 
 
+def test_an_approved_request_cannot_be_run_again_with_run_now(client, hello, jobdeck):
+    """Approval covers the runs that were asked for: Run now on an approved request would be one more
+    run that nobody approved (the requester could repeat an approved change at will)."""
+    from tests.factories import make_request
+
+    hello.approval_required = True
+    hello.save()
+    row = make_request(hello, make_user("requester"), task_kwargs={"person_name": "Ada", "greeting_count": 1},
+                       state="approved")
+    url = f"/scheduled-jobs/{row.id}/"
+    assert ">Run now</button>" not in text(client.get(url))
+    response = client.post(f"{url}run/", data={"csrf_token": page_csrf(client, url)})
+    assert response.status_code == 302 and "/results/" not in response.headers["Location"]
+    assert JobResult.select().count() == 0
+    assert "request a new run" in text(client.get(response.headers["Location"]))
+
+
 def test_list_detail_edit_toggle_run_now_and_delete(client, hello):
     post_run(client, hello, interval="custom", name="Nightly", crontab="30 2 * * *")
     row = ScheduledJob.get()

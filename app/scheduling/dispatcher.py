@@ -174,6 +174,10 @@ def run_now(row: ScheduledJob, now: datetime.datetime | None = None) -> JobResul
         raise JobNotRunnable("This request was denied: it never runs.")
     if row.approval_state not in RUNNABLE_STATES:
         raise JobNotRunnable("This request awaits approval: it cannot run until another user approves it.")
+    if row.approval_state == ApprovalState.APPROVED.value:
+        # The approval covers the runs that were asked for, not extra ones started by hand.
+        raise JobNotRunnable("An approved request runs only when it was approved to run: to run the job "
+                             "again, request a new run (it waits for approval).")
     with database.atomic():
         made = create_run(row, now or utcnow())
         if made is None:
