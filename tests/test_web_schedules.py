@@ -142,6 +142,22 @@ def test_an_approved_request_cannot_be_run_again_with_run_now(client, hello, job
     assert "request a new run" in text(client.get(response.headers["Location"]))
 
 
+def test_an_approved_schedule_keeps_the_crontab_that_was_approved(client, hello):
+    """Approving a recurring request approves its runs at its times: a new crontab afterwards (every
+    minute instead of Sundays at 02:00) would be runs nobody approved."""
+    from tests.factories import make_request
+
+    hello.approval_required = True
+    hello.save()
+    row = make_request(hello, make_user("requester"), task_kwargs={"person_name": "Ada", "greeting_count": 1},
+                       state="approved", interval="custom", crontab="0 2 * * 0")
+    url = f"/scheduled-jobs/{row.id}/edit/"
+    response = client.post(url, data={"name": row.name, "crontab": "* * * * *", "enabled": "y",
+                                      "misfire_policy": "once", "csrf_token": page_csrf(client, url)})
+    assert response.status_code == 400 and "approved" in text(response)
+    assert ScheduledJob.get_by_id(row.id).crontab == "0 2 * * 0"
+
+
 def test_list_detail_edit_toggle_run_now_and_delete(client, hello):
     post_run(client, hello, interval="custom", name="Nightly", crontab="30 2 * * *")
     row = ScheduledJob.get()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.db import utcnow
 from app.jobs.forms import JobDataError
+from app.models.schedules import ApprovalState
 from app.models.schedules import Interval
 from app.models.schedules import MisfirePolicy
 from app.models.schedules import ScheduledJob
@@ -37,6 +38,10 @@ def edit(row: ScheduledJob, *, name: str | None = None, enabled: bool | None = N
                 errors["crontab"] = [f"Only a custom schedule has a crontab; this one is {row.interval}."]
         elif crontab_error(crontab):
             errors["crontab"] = [crontab_error(crontab)]
+        elif crontab != row.crontab and row.approval_state == ApprovalState.APPROVED.value:
+            # The approval covered the runs at the approved times; new times would be runs nobody approved.
+            errors["crontab"] = ["This schedule was approved with its crontab: to run at other times, "
+                                 "request a new schedule (it waits for approval)."]
     if misfire_policy is not None and misfire_policy not in {policy.value for policy in MisfirePolicy}:
         errors["misfire_policy"] = [f"{misfire_policy!r} is not a misfire policy: use once, skip or all."]
     if errors:
