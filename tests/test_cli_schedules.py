@@ -66,3 +66,20 @@ def test_an_approval_required_job_becomes_a_request(jobdeck, monkeypatch, cli): 
     assert ScheduledJob.get().approval_state == "awaiting" and JobResult.select().count() == 0
     code, _, err = cli("runjob", "--local", HELLO)
     assert code == 2 and "requires approval" in err
+
+
+def test_runjob_says_when_an_approval_required_job_runs_as_an_unapproved_dry_run(jobdeck, monkeypatch, cli):  # noqa: F811
+    """Without --commit, runjob turns the DryRunVar on, and a dry run needs no approval: it runs at once.
+    Someone who expected a request awaiting approval must be told, before the log starts."""
+    import json
+
+    from tests.test_approvals import CHANGE_WINDOW
+    from tests.test_approvals import install_approval_jobs
+
+    install_approval_jobs(jobdeck)
+    make_user("ann", superuser=True)
+    use_environment(jobdeck, monkeypatch)
+    code, out, _ = cli("runjob", "--username", "ann", "--data", json.dumps({"device": "core-1"}),
+                       "--timeout", "0.2", CHANGE_WINDOW)
+    assert ScheduledJob.select().count() == 0 and JobResult.get().options.get("unapproved_dry_run")
+    assert "Dry run, not approved" in out and "--commit" in out

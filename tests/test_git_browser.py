@@ -3,6 +3,8 @@ enable one of its jobs and run it, with no console error or CSP violation on the
 
 from __future__ import annotations
 
+import re
+
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.models import GitRepository
 from app.models import JobRecord
@@ -31,7 +33,8 @@ def test_add_sync_enable_and_run_a_repository_job(page, live_server, tmp_path): 
     page.fill("#name", "Net Ops")
     page.fill("#remote_url", remote.url)
     page.get_by_role("button", name="Create Git repository").click()
-    page.get_by_role("link", name="Net Ops").click()
+    page.wait_for_url(re.compile(r".*/git-repositories/\d+/$"))  # its own page, where Sync now is
+    assert page.locator("h1").inner_text() == "Net Ops"
 
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_url(RESULT_URL)

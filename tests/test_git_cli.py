@@ -33,6 +33,7 @@ def test_add_sync_wait_and_list(env, cli, tmp_path):  # noqa: F811
     code, out, err = cli("git", "list")
     assert code == 0
     assert "net-ops" in out and commit[:12] in out and "partial" in out
+    assert "LAST SYNC (UTC)" in out  # as `results list`: a time without its zone is ambiguous
 
 
 def test_bad_input_is_a_sentence_and_nothing_is_added(env, cli):  # noqa: F811

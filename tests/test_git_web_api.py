@@ -90,6 +90,7 @@ def test_the_pages_add_show_sync_edit_and_delete(jobdeck, tmp_path):
     assert response.status_code == 302
     repository = GitRepository.get()
     detail = f"/git-repositories/{repository.id}/"
+    assert response.headers["Location"].endswith(detail)  # where Sync now is: a new repository has no jobs yet
     page = text(client.get(detail))
     assert "Sync now" in page and "https://***@h.example/r.git" in page
     assert client.post(f"{detail}sync/").status_code == 400  # no CSRF token: refused, nothing queued
@@ -97,7 +98,10 @@ def test_the_pages_add_show_sync_edit_and_delete(jobdeck, tmp_path):
     response = post(f"{detail}sync/", detail)
     assert response.status_code == 302 and "/results/" in response.headers["Location"]
     assert GitRepository.get().sync_status == "pending"
-    assert "Git sync: Ops" in text(client.get(response.headers["Location"]))
+    sync_page = text(client.get(response.headers["Location"]))
+    assert "Git sync: Ops" in sync_page
+    # A sync has no inputs: not "This job has sensitive variables: its inputs were not stored".
+    assert "sensitive variables" not in sync_page and "A Git sync takes no input." in sync_page
     edit = f"{detail}edit/"
     response = post(edit, edit, name="Ops", slug="ops", remote_url="https://h.example/r.git", branch="dev")
     assert response.status_code == 302 and GitRepository.get().branch == "dev"
@@ -127,3 +131,23 @@ def test_the_run_api_takes_the_legacy_git_class_path(api, admin_key, jobdeck, tm
     result = wait_for_result(response.json["job_result"]["id"])
     assert result.status == "SUCCESS" and result.git_commit == commit
     assert api.get(f"/api/extras/job-results/{result.id}/", admin_key).json["git_commit"] == commit
+
+
+def test_the_repository_page_shows_times_with_their_zone_and_statuses_as_badges(jobdeck):
+    import datetime
+    import re
+
+    client = login_as(create_app(jobdeck), pages_user("root", superuser=True))
+    form = "/git-repositories/add/"
+    client.post(form, data={"name": "Ops", "remote_url": "https://h.example/r.git", "branch": "main",
+                            "csrf_token": page_csrf(client, form)})
+    repository = GitRepository.get()
+    repository.last_sync_time = datetime.datetime(2026, 1, 2, 3, 4, 5, 678901)
+    repository.sync_status = "success"
+    repository.save()
+    detail = f"/git-repositories/{repository.id}/"
+    client.post(f"{detail}sync/", data={"csrf_token": page_csrf(client, detail)})
+    page = text(client.get(detail))
+    assert "2026-01-02 03:04:05 UTC" in page and ".678901" not in page
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d{6}", page), "a sync's time shown raw, without its zone"
+    assert '<dl class="props">' in page and 'data-status="PENDING"' in page

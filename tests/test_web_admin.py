@@ -490,3 +490,23 @@ def test_failed_logins_need_view_permission(app, alice):
     assert client.get("/admin/failed-logins/").status_code == 200
     assert client.get("/admin/users/").status_code == 403
     assert 'href="/admin/"' in text(client.get("/"))  # the top bar links to Admin
+
+
+def test_the_user_list_shows_last_logins_with_their_zone(admin):
+    import datetime
+
+    user = make_user("carol")
+    user.last_login = datetime.datetime(2026, 3, 4, 5, 6, 7)
+    user.save()
+    page = text(admin.get("/admin/users/"))
+    assert "2026-03-04 05:06:07 UTC" in page  # a bare "2026-03-04 05:06" leaves the zone to guess
+
+
+def test_the_permission_form_hides_an_empty_groups_box(admin):
+    page = text(admin.get("/admin/permissions/add/"))
+    assert 'name="groups"' not in page  # no group exists: an empty box helps nobody
+    assert "Create a group" in page
+    admin.post("/admin/permissions/add/", data=permission_data(users=[]))
+    assert ObjectPermission.get(ObjectPermission.name == "run reports").name == "run reports"
+    Group.create(name="team")
+    assert 'name="groups"' in text(admin.get("/admin/permissions/add/"))

@@ -35,6 +35,9 @@ def test_login_page_and_static_are_public(web_app):
     assert "<title>Log in · Jobdeck</title>" in page.get_data(as_text=True)
     assert client.get("/static/css/jobdeck.css").status_code == 200
     assert client.get("/static/js/htmx.min.js").status_code == 200
+    # Every other page ends in a slash (and Nautobot's login is /login/): typing it must not be a 404.
+    assert "<title>Log in · Jobdeck</title>" in client.get("/login/").get_data(as_text=True)
+    assert client.get("/jobs/").headers["Location"].startswith("/login?")
 
 
 def test_login_sets_last_login_and_follows_relative_next(web_app):

@@ -459,3 +459,10 @@ def test_times_on_pages_are_shown_in_the_configured_zone_with_its_name(web_app, 
     assert "13:00:00.000" in detail  # the log line's time of day, in the same zone
     assert "2026-01-01 13:00:00 CET" in listing
     assert "12:00:00" not in detail
+
+
+def test_the_log_table_says_which_zone_its_times_are_in(web_client):
+    result = make_result(SLOW)
+    add_logs(result, 1)
+    page = text(web_client.get(f"/results/{result.id}/"))
+    assert "<th>Time (UTC)</th>" in page  # the cells show 18:19:42.285 only, without a zone

@@ -44,9 +44,23 @@ def in_an_hour() -> str:
 def test_the_run_page_offers_the_schedule_section(client, hello):
     page = text(client.get(f"/jobs/{hello.id}/"))
     assert 'id="schedule-section"' in page
-    assert 'type="datetime-local"' in page and "Your local time in UTC." in page
+    assert 'type="datetime-local"' in page
+    # The start time is read in JOBDECK_TIME_ZONE, not the browser's zone: the page says which, and its time now.
+    now = datetime.datetime.now(datetime.timezone.utc)
+    assert "Your local time" not in page
+    assert "Read in UTC, the zone set by JOBDECK_TIME_ZONE (not the zone of your browser): it is now" in page
+    assert f"{now:%H:%M} UTC there" in page or f"{now + datetime.timedelta(minutes=1):%H:%M} UTC there" in page
     for value in ("immediately", "future", "hourly", "daily", "weekly", "custom"):
         assert f'value="{value}"' in page
+
+
+def test_each_schedule_field_is_on_the_run_page_once(client, hello):
+    """Shown twice (under Run options and under Schedule), the browser posted the first copy: a user
+    who picked Daily in the Schedule section got an immediate run."""
+    page = text(client.get(f"/jobs/{hello.id}/"))
+    for name in ("interval", "name", "start_time", "crontab"):
+        assert page.count(f'name="_run-schedule_{name}"') == 1, name
+    assert page.count(">When<") == 1
 
 
 def test_a_sensitive_job_offers_no_schedule(client, jobdeck):
@@ -89,11 +103,66 @@ def test_an_approval_required_job_lands_on_a_page_saying_it_awaits_approval(clie
     assert ScheduledJob.get().approval_state == "awaiting" and JobResult.select().count() == 0
 
 
+def test_schedule_pages_say_when_in_words_not_codes(client, hello):
+    post_run(client, hello, interval="daily", start_time=in_an_hour())
+    row = ScheduledJob.get()
+    for page in (text(client.get("/scheduled-jobs/")), text(client.get(f"/scheduled-jobs/{row.id}/"))):
+        assert "not-required" not in page and ">daily<" not in page
+        assert f"Daily at {row.start_time:%H:%M} UTC" in page and "Not required" in page
+
+
+def test_a_request_awaiting_approval_offers_no_run_now(client, hello, jobdeck):
+    """Run now on a request nobody approved is refused: the page must not offer it."""
+    hello.approval_required = True
+    hello.save()
+    post_run(client, hello, interval="future", start_time=in_an_hour())
+    row = ScheduledJob.get()
+    page = text(client.get(f"/scheduled-jobs/{row.id}/"))
+    assert "Awaiting approval" in page and "Once, at 20" in page
+    assert ">Run now</button>" not in page
+    approver = login_as(create_app(jobdeck), make_user("approver", superuser=True))
+    approvals_page = text(approver.get("/scheduled-jobs/approval-queue/"))
+    assert "immediately" not in approvals_page and "Once, at 20" in approvals_page
+
+
+def test_an_approved_request_cannot_be_run_again_with_run_now(client, hello, jobdeck):
+    """Approval covers the runs that were asked for: Run now on an approved request would be one more
+    run that nobody approved (the requester could repeat an approved change at will)."""
+    from tests.factories import make_request
+
+    hello.approval_required = True
+    hello.save()
+    row = make_request(hello, make_user("requester"), task_kwargs={"person_name": "Ada", "greeting_count": 1},
+                       state="approved")
+    url = f"/scheduled-jobs/{row.id}/"
+    assert ">Run now</button>" not in text(client.get(url))
+    response = client.post(f"{url}run/", data={"csrf_token": page_csrf(client, url)})
+    assert response.status_code == 302 and "/results/" not in response.headers["Location"]
+    assert JobResult.select().count() == 0
+    assert "request a new run" in text(client.get(response.headers["Location"]))
+
+
+def test_an_approved_schedule_keeps_the_crontab_that_was_approved(client, hello):
+    """Approving a recurring request approves its runs at its times: a new crontab afterwards (every
+    minute instead of Sundays at 02:00) would be runs nobody approved."""
+    from tests.factories import make_request
+
+    hello.approval_required = True
+    hello.save()
+    row = make_request(hello, make_user("requester"), task_kwargs={"person_name": "Ada", "greeting_count": 1},
+                       state="approved", interval="custom", crontab="0 2 * * 0")
+    url = f"/scheduled-jobs/{row.id}/edit/"
+    response = client.post(url, data={"name": row.name, "crontab": "* * * * *", "enabled": "y",
+                                      "misfire_policy": "once", "csrf_token": page_csrf(client, url)})
+    assert response.status_code == 400 and "approved" in text(response)
+    assert ScheduledJob.get_by_id(row.id).crontab == "0 2 * * 0"
+
+
 def test_list_detail_edit_toggle_run_now_and_delete(client, hello):
     post_run(client, hello, interval="custom", name="Nightly", crontab="30 2 * * *")
     row = ScheduledJob.get()
     listing = text(client.get("/scheduled-jobs/"))
-    assert "Nightly" in listing and "30 2 * * *" in listing and "not-required" in listing
+    assert "Nightly" in listing and "30 2 * * *" in listing and "Not required" in listing
     url = f"/scheduled-jobs/{row.id}/"
     next_run = row.next_run
     edit = client.post(f"{url}edit/", data={"name": "Nightly 3", "crontab": "0 3 * * *", "enabled": "y",

@@ -79,5 +79,5 @@ def list_repositories(args) -> int:
     if not rows:
         print("No Git repositories: add one with `jobdeck git add NAME URL`.")
         return 0
-    print_table(("SLUG", "NAME", "URL", "BRANCH", "COMMIT", "STATUS", "LAST SYNC"), rows)
+    print_table(("SLUG", "NAME", "URL", "BRANCH", "COMMIT", "STATUS", "LAST SYNC (UTC)"), rows)
     return 0

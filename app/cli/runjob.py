@@ -216,6 +216,9 @@ def submit_and_follow(record, user, data, files, options, timeout):
     result = admission.result
     print(f"Queued {record.name} ({record.class_path}) on queue {result.queue!r} as {_who(user)}; "
           f"result {result.id}")
+    if (result.options or {}).get("unapproved_dry_run"):
+        print("Dry run, not approved: the job's dry-run variable is on, so it runs now without approval "
+              "(add --commit to request a real run, which waits for another user's approval).")
     _warn_without_worker(result.queue)
     finished = follow_interruptibly(result, timeout)
     if finished is None:

@@ -66,6 +66,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+@bp.route("/login/", methods=["GET", "POST"])  # as typed by habit; url_for builds /login, the rule below
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:

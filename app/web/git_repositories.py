@@ -104,7 +104,5 @@ def _visible(repository_id) -> GitRepository:
 
 
 def _form_page(form, repository):
-    next_url = (url_for(".repository_detail", repository_id=repository.id) if repository.id
-                else url_for(".repository_list"))
     return form_page(form, repository, save_repository, noun="Git repository", template="git/form.html",
-                     next_url=next_url)
+                     next_url=lambda: url_for(".repository_detail", repository_id=repository.id))

@@ -18,6 +18,7 @@ from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution.admission import admit
 from app.execution.submit import RunOptions
+from app.git.sync import TASK_NAME as GIT_SYNC_TASK
 from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.forms import JobDataError
 from app.models import FileProxy
@@ -79,7 +80,8 @@ def summary_context(result: JobResult) -> dict:
         .where(FileProxy.job_result == result.id)
         .order_by(FileProxy.uploaded_at)
     )
-    sensitive = record.has_sensitive_variables if record is not None else result.task_kwargs is None
+    git_sync = result.task_name == GIT_SYNC_TASK
+    sensitive = record.has_sensitive_variables if record is not None else result.task_kwargs is None and not git_sync
     reason = ended_early_reason(result)
     return {
         "result": result,
@@ -87,6 +89,7 @@ def summary_context(result: JobResult) -> dict:
         "output_files": [proxy for proxy in files if proxy.purpose == FileProxy.PURPOSE_OUTPUT],
         "input_files": [proxy for proxy in files if proxy.purpose == FileProxy.PURPOSE_INPUT],
         "sensitive": sensitive,
+        "git_sync": git_sync,
         "can_cancel": not result.is_finished and may_run(result),
         "can_rerun": not sensitive
         and result.task_kwargs is not None

@@ -8,6 +8,8 @@ API and the CLI.
 
 from __future__ import annotations
 
+import datetime
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import SelectField
@@ -19,6 +21,7 @@ from app.config import get_config
 from app.execution.options import RunOptions
 from app.execution.options import decide
 from app.execution.options import may_profile
+from app.scheduling.times import zone
 
 
 class RunOptionsForm(FlaskForm):
@@ -44,7 +47,7 @@ class RunOptionsForm(FlaskForm):
             for name in SCHEDULE_FIELDS:
                 del form[name]
         else:
-            form.schedule_start_time.description = f"Your local time in {get_config().time_zone}."
+            form.schedule_start_time.description = start_time_help(get_config().time_zone)
         queues = record.queues
         if len(queues) > 1:
             form.task_queue.choices = [(queue, queue) for queue in queues]
@@ -67,6 +70,14 @@ class RunOptionsForm(FlaskForm):
             return None
         return {"interval": self.schedule_interval.data, "name": self.schedule_name.data,
                 "start_time": self.schedule_start_time.data, "crontab": self.schedule_crontab.data}
+
+
+def start_time_help(time_zone: str) -> str:
+    """Which zone a start time is read in, and the time there now: a browser's date picker shows no zone."""
+    now = datetime.datetime.now(zone(time_zone))
+    shown = "UTC" if time_zone == "UTC" else now.tzname()
+    return (f"Read in {time_zone}, the zone set by JOBDECK_TIME_ZONE (not the zone of your browser): "
+            f"it is now {now:%H:%M} {shown} there.")
 
 
 SCHEDULE_FIELDS = ("schedule_interval", "schedule_name", "schedule_start_time", "schedule_crontab")

@@ -22,6 +22,8 @@ from app.markup import markdown_summary
 from app.scheduling.times import zone
 from app.scheduling.times import zoned
 from app.web.run_options import SCHEDULE_FIELDS
+from app.web.schedule_words import approval_words
+from app.web.schedule_words import interval_words
 
 JOB_TEMPLATE_PREFIX = "@job:"
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.DOTALL)
@@ -126,6 +128,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_duration, "duration")
     app.add_template_filter(format_size, "filesize")
     app.add_template_filter(job_summary, "job_summary")
+    app.add_template_filter(interval_words, "interval_words")
+    app.add_template_filter(approval_words, "approval_words")
     app.add_template_global(STATUS_BADGES, "STATUS_BADGES")
     app.add_template_global(SCHEDULE_FIELDS, "SCHEDULE_FIELDS")
     app.add_template_global(LEVEL_BADGES, "LEVEL_BADGES")
+    app.add_template_global(lambda: get_config().time_zone, "time_zone_name")

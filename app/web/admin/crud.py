@@ -18,14 +18,15 @@ def form_page(form, obj, save, *, noun: str, template: str, next_url: str, check
     """The add page (``obj`` not saved yet) or the edit page of ``obj``.
 
     A valid POST that ``check(form)``, when given, also accepts is stored by ``save(form, obj)``,
-    announced, and followed by a redirect to ``next_url``. Otherwise ``template`` shows the form
+    announced, and followed by a redirect to ``next_url`` (a callable is called after the save, so it
+    may name the new object's page). Otherwise ``template`` shows the form
     with ``target`` (None when adding) and ``context``.
     """
     adding = obj.id is None
     if form.validate_on_submit() and (check is None or check(form)):
         save(form, obj)
         flash(f"{'Created' if adding else 'Saved'} {noun} {obj}.", "success")
-        return redirect(next_url)
+        return redirect(next_url() if callable(next_url) else next_url)
     return render_template(template, form=form, target=None if adding else obj, **context)
 
 

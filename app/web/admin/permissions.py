@@ -31,6 +31,8 @@ from app.web.admin_forms import user_choices
 def prepare_form(form: PermissionForm) -> PermissionForm:
     form.users.choices = user_choices()
     form.groups.choices = group_choices()
+    if not form.groups.choices:
+        del form.groups  # an empty box helps nobody: the page links to "Add group" instead
     return form
 
 
@@ -40,7 +42,8 @@ def fill_form(form: PermissionForm, permission: ObjectPermission) -> None:
     form.other_object_types.data = ", ".join(name for name in types if name not in KNOWN_OBJECT_TYPES)
     form.constraints.data = format_constraints(permission.constraints)
     form.users.data = linked_ids(PermissionUser.permission, permission, PermissionUser.user)
-    form.groups.data = linked_ids(PermissionGroup.permission, permission, PermissionGroup.group)
+    if "groups" in form:
+        form.groups.data = linked_ids(PermissionGroup.permission, permission, PermissionGroup.group)
 
 
 def save_permission(form: PermissionForm, permission: ObjectPermission) -> ObjectPermission:
@@ -53,7 +56,8 @@ def save_permission(form: PermissionForm, permission: ObjectPermission) -> Objec
     with database.atomic():
         permission.save()
         set_links(PermissionUser.permission, permission, PermissionUser.user, form.users.data)
-        set_links(PermissionGroup.permission, permission, PermissionGroup.group, form.groups.data)
+        if "groups" in form:
+            set_links(PermissionGroup.permission, permission, PermissionGroup.group, form.groups.data)
     return permission
 
 
