@@ -139,7 +139,7 @@ def test_an_approved_request_cannot_be_run_again_with_run_now(client, hello, job
     response = client.post(f"{url}run/", data={"csrf_token": page_csrf(client, url)})
     assert response.status_code == 302 and "/results/" not in response.headers["Location"]
     assert JobResult.select().count() == 0
-    assert "request a new run" in text(client.get(response.headers["Location"]))
+    assert "a run nobody approved" in text(client.get(response.headers["Location"]))
 
 
 def test_an_approved_schedule_keeps_the_crontab_that_was_approved(client, hello):
@@ -154,7 +154,7 @@ def test_an_approved_schedule_keeps_the_crontab_that_was_approved(client, hello)
     url = f"/scheduled-jobs/{row.id}/edit/"
     response = client.post(url, data={"name": row.name, "crontab": "* * * * *", "enabled": "y",
                                       "misfire_policy": "once", "csrf_token": page_csrf(client, url)})
-    assert response.status_code == 400 and "approved" in text(response)
+    assert response.status_code == 400 and "part of what its approval decides" in text(response)
     assert ScheduledJob.get_by_id(row.id).crontab == "0 2 * * 0"
 
 
