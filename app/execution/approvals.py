@@ -272,8 +272,8 @@ def dry_run(scheduled: ScheduledJob, user, request_meta: dict | None = None):
     PermissionDenied, ApprovalRefused (400 without a DryRunVar), JobNotRunnable or JobDataError.
     """
     from app.execution.options import RunOptions
+    from app.execution.payload import stored_inputs
     from app.execution.submit import submit
-    from app.web.rerun import rerun_inputs
 
     record = check_decider(scheduled, user)
     _check_awaiting(scheduled)
@@ -289,7 +289,7 @@ def dry_run(scheduled: ScheduledJob, user, request_meta: dict | None = None):
     names = dry_run_vars(job_class)
     if not names:
         raise ApprovalRefused(NO_DRY_RUN, status=400)
-    data, files = rerun_inputs(record, scheduled)
+    data, files = stored_inputs(job_class, scheduled)
     data.update(dict.fromkeys(names, True))
     # pre_approved: a dry run never needs approval (approval_needed says so for every door).
     options = RunOptions(queue=scheduled.queue if scheduled.queue in record.queues else None, pre_approved=True,

@@ -49,3 +49,18 @@ def _input_file(file_id, files: dict) -> InMemoryFile | None:
         return InMemoryFile(content, name)
     proxy = FileProxy.get_or_none(FileProxy.id == file_id)
     return InMemoryFile(bytes(proxy.content), proxy.name) if proxy else None
+
+
+def stored_inputs(job_class, row) -> tuple[dict, dict]:
+    """(data, files) for submit() again from a row's stored inputs (a result's, for Re-run; a scheduled
+    job's): the serialized values, with uploaded files read back from their FileProxy rows."""
+    data = dict(row.task_kwargs or {})
+    files = {}
+    for name, var in job_class._get_vars().items():
+        if not isinstance(var, FileVar):
+            continue
+        file_id = data.pop(name, None)
+        proxy = FileProxy.get_or_none(FileProxy.id == file_id) if file_id else None
+        if proxy is not None:
+            files[name] = InMemoryFile(bytes(proxy.content), proxy.name)
+    return data, files

@@ -28,6 +28,7 @@ import time
 import peewee
 
 from app import db
+from app.catalog import job_class_for
 from app.db import database
 from app.db import utcnow
 from app.exceptions import JobLoadError
@@ -242,12 +243,12 @@ def run_now(row: ScheduledJob, now: datetime.datetime | None = None, *, user=Non
 def _check_inputs_for(row: ScheduledJob, user) -> None:
     """Raise unless ``user`` may run the schedule's job with its inputs (ObjectVars among the rows they may view)."""
     from app.execution.options import RunOptions
+    from app.execution.payload import stored_inputs
     from app.execution.submit import prepare
-    from app.web.rerun import rerun_inputs
 
     record = row.job_record
     try:
-        data, files = rerun_inputs(record, row)
+        data, files = stored_inputs(job_class_for(record), row)
     except JobLoadError as exc:
         raise JobNotRunnable(f"The job \u201c{record.name}\u201d cannot be loaded: {exc}") from None
     prepare(record, user, data, files, RunOptions(queue=row.queue if row.queue in record.queues else None),

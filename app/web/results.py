@@ -14,9 +14,11 @@ from flask import url_for
 from flask_login import current_user
 from peewee import JOIN
 
+from app.catalog import job_class_for
 from app.exceptions import JobLoadError
 from app.exceptions import JobNotRunnable
 from app.execution.admission import admit
+from app.execution.payload import stored_inputs
 from app.execution.submit import RunOptions
 from app.git.sync import TASK_NAME as GIT_SYNC_TASK
 from app.jobs.choices import JobResultStatusChoices as Status
@@ -30,7 +32,6 @@ from app.security import can
 from app.security import restrict
 from app.web import log_table
 from app.web.jobs import admitted
-from app.web.rerun import rerun_inputs
 from app.web.result_inputs import input_rows
 from app.web.result_inputs import job_variables
 from app.web.result_list import ResultFilters
@@ -197,7 +198,7 @@ def rerun(result_id):
         },
     )
     try:
-        data, files = rerun_inputs(record, result)
+        data, files = stored_inputs(job_class_for(record), result)
         admission = admit(record, me(), data=data, files=files, options=options, strict=False)
     except PermissionDenied as exc:
         abort(403, description=exc.message)
