@@ -227,19 +227,25 @@ def _decide(scheduled: ScheduledJob, user, to: ApprovalState, values: dict | Non
     return fresh
 
 
-def approve(scheduled: ScheduledJob, user, *, confirm_changed_code: bool = False) -> ScheduledJob:
-    """Approve every run of ``scheduled`` (a recurring schedule included); the dispatcher runs them.
-
-    Raises PermissionDenied, or ApprovalRefused when it was decided already, its job cannot run, or
-    the job's code changed and ``confirm_changed_code`` is not set.
-    """
+def _runnable_request(scheduled: ScheduledJob, user, hint: str = "") -> JobRecord:
+    """The request's job record, once ``user`` may decide it, it awaits a decision and its job can run."""
     record = check_decider(scheduled, user)
     _check_awaiting(scheduled)
     if record is None:
         raise ApprovalRefused(JOB_DELETED)
     reason = status.not_runnable_reason(record)
     if reason:
-        raise ApprovalRefused(f"{reason} Enable it (or deny the request) before approving.")
+        raise ApprovalRefused(f"{reason}{hint}")
+    return record
+
+
+def approve(scheduled: ScheduledJob, user, *, confirm_changed_code: bool = False) -> ScheduledJob:
+    """Approve every run of ``scheduled`` (a recurring schedule included); the dispatcher runs them.
+
+    Raises PermissionDenied, or ApprovalRefused when it was decided already, its job cannot run, or
+    the job's code changed and ``confirm_changed_code`` is not set.
+    """
+    record = _runnable_request(scheduled, user, " Enable it (or deny the request) before approving.")
     if code_changed(scheduled) and not confirm_changed_code:
         raise ApprovalRefused(CODE_CHANGED, status=400)
     # The approval binds to the code approved now (confirmed when it changed): runs check it (approved_code).
@@ -275,13 +281,7 @@ def dry_run(scheduled: ScheduledJob, user, request_meta: dict | None = None):
     from app.execution.payload import stored_inputs
     from app.execution.submit import submit
 
-    record = check_decider(scheduled, user)
-    _check_awaiting(scheduled)
-    if record is None:
-        raise ApprovalRefused(JOB_DELETED)
-    reason = status.not_runnable_reason(record)
-    if reason:
-        raise ApprovalRefused(reason)
+    record = _runnable_request(scheduled, user)
     try:
         job_class = job_class_for(record)
     except JobLoadError as exc:
