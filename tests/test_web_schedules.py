@@ -204,3 +204,21 @@ def test_permissions(jobdeck, hello):
     assert as_nobody.get(f"/scheduled-jobs/{row.id}/").status_code == 404
     assert as_nobody.get("/scheduled-jobs/").status_code == 403
     assert ">Scheduled jobs</a>" not in text(as_nobody.get("/jobs/"))
+
+
+def test_an_approved_schedule_keeps_the_misfire_policy_that_was_approved(client, hello):
+    """After downtime, "all" would make up to 100 catch-up runs the approver never weighed."""
+    from tests.factories import make_request
+
+    hello.approval_required = True
+    hello.save()
+    row = make_request(hello, make_user("requester"), task_kwargs={"person_name": "Ada", "greeting_count": 1},
+                       state="approved", interval="custom", crontab="0 2 * * 0")
+    url = f"/scheduled-jobs/{row.id}/edit/"
+    response = client.post(url, data={"name": "Renamed", "crontab": "0 2 * * 0", "enabled": "y",
+                                      "misfire_policy": "all", "csrf_token": page_csrf(client, url)})
+    assert response.status_code == 400 and "misfire policy is part of what its approval decides" in text(response)
+    assert (ScheduledJob.get_by_id(row.id).misfire_policy, ScheduledJob.get_by_id(row.id).name) == ("once", row.name)
+    renamed = client.post(url, data={"name": "Renamed", "crontab": "0 2 * * 0", "enabled": "y",
+                                     "misfire_policy": "once", "csrf_token": page_csrf(client, url)})
+    assert renamed.status_code == 302 and ScheduledJob.get_by_id(row.id).name == "Renamed"

@@ -25,6 +25,9 @@ __all__ = ["edit"]
 APPROVAL_BOUND = ("This schedule's crontab is part of what its approval decides, so it cannot change: request "
                   "a new run with the new crontab from the job's page, for another user to approve.")
 
+MISFIRE_BOUND = ("This schedule's misfire policy is part of what its approval decides, so it cannot change: "
+                 "request a new run with the new policy from the job's page, for another user to approve.")
+
 
 def edit(row: ScheduledJob, *, name: str | None = None, enabled: bool | None = None,
          crontab: str | None = None, misfire_policy: str | None = None, now=None) -> None:
@@ -46,6 +49,10 @@ def edit(row: ScheduledJob, *, name: str | None = None, enabled: bool | None = N
             errors["crontab"] = [APPROVAL_BOUND]
     if misfire_policy is not None and misfire_policy not in {policy.value for policy in MisfirePolicy}:
         errors["misfire_policy"] = [f"{misfire_policy!r} is not a misfire policy: use once, skip or all."]
+    elif (misfire_policy is not None and misfire_policy != row.misfire_policy
+          and row.approval_state != ApprovalState.NOT_REQUIRED.value):
+        # "all" after downtime would make catch-up runs the approver never weighed.
+        errors["misfire_policy"] = [MISFIRE_BOUND]
     if errors:
         raise JobDataError(errors)
     fields = [ScheduledJob.last_updated]
