@@ -43,14 +43,22 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def new_page(browser, live_server=None, **context_options):
+    """A page in a fresh 1280x900 context (closed with ``page.context.close()``), logged in as the admin
+    when ``live_server`` is given."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    live_server.login(page)
+    if live_server is not None:
+        live_server.login(page)
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = new_page(browser, live_server, accept_downloads=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page, name: str) -> None:

@@ -6,16 +6,10 @@ from __future__ import annotations
 from tests.support.server import ADMIN_PASSWORD
 from tests.support.server import ADMIN_USERNAME
 from tests.test_browser import browser  # noqa: F401  (the fixture; importing skips or fails without Chromium)
+from tests.test_browser import new_page
 from tests.test_browser import screenshot
 
 NEW_PASSWORD = "a-new-and-longer-secret-42"
-
-
-def new_page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
 
 
 def test_password_change_from_the_profile_page(browser, live_server):  # noqa: F811

@@ -13,6 +13,7 @@ from app.models import JobRecord
 from app.models import JobResult
 from tests import test_browser as harness  # importing it applies its Chromium check
 from tests.test_browser import RESULT_URL
+from tests.test_browser import new_page
 from tests.test_browser import open_job
 from tests.test_browser import result_id_of
 from tests.test_browser import run_form
@@ -28,12 +29,9 @@ LONG = "web_long_form.LongForm"
 
 @pytest.fixture
 def page_without_js(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    live_server.login(page)
+    page = new_page(browser, live_server, java_script_enabled=False)
     yield page
-    context.close()
+    page.context.close()
 
 
 def focused_id(page) -> str:

@@ -45,12 +45,8 @@ def nested_scheduled_job(schedule_id, display: str = "") -> dict:
 
 def scheduled_job(row) -> dict:
     """A ScheduledJob in Nautobot's shape, plus Jobdeck's next run, approval state and skip record."""
-    pk = str(row.id)
     return {
-        "id": pk,
-        "object_type": "extras.scheduledjob",
-        "display": row.name,
-        "url": api_url(f"extras/scheduled-jobs/{pk}/"),
+        **nested_scheduled_job(row.id, row.name),
         "name": row.name,
         "task": row.task_name,
         "job_model": nested_job(row.job_record) if row.job_record_id else None,
