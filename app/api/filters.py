@@ -8,9 +8,7 @@ its values (``?status=SUCCESS&status=FAILURE``).
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import operator
-import uuid
 from collections.abc import Callable
 from functools import reduce
 
@@ -18,43 +16,13 @@ from flask import request
 
 from app.api.errors import ApiError
 from app.api.pagination import PAGE_PARAMETERS
+from app.objects.values import parse_boolean  # noqa: F401  (re-exported for the API's views)
+from app.objects.values import parse_datetime  # noqa: F401
+from app.objects.values import parse_integer  # noqa: F401
+from app.objects.values import parse_uuid  # noqa: F401
 
 # Accepted and ignored: pagination, and options pynautobot may send by default (exclude_m2m, include).
 IGNORED_PARAMETERS = frozenset({*PAGE_PARAMETERS, "format", "brief", "depth", "exclude_m2m", "include"})
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
-
-
-def parse_boolean(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in _TRUE | _FALSE:
-        return lowered in _TRUE
-    raise ValueError(f"\u201c{text}\u201d is not a valid boolean; use true or false.")
-
-
-def parse_integer(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise ValueError(f"\u201c{text}\u201d is not a whole number.") from None
-
-
-def parse_uuid(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text.strip())
-    except ValueError:
-        raise ValueError(f"\u201c{text}\u201d is not a valid UUID.") from None
-
-
-def parse_datetime(text: str) -> datetime.datetime:
-    """ISO 8601 date or time; aware values are converted to the stored naive UTC."""
-    try:
-        value = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
-        raise ValueError(f"\u201c{text}\u201d is not a valid ISO 8601 date or time.") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    return value
 
 
 def choice_parser(choices, normalize=str) -> Callable[[str], str]:

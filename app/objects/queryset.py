@@ -167,6 +167,12 @@ class QuerySet:
             query = query.offset(self._low or None).limit(None if self._high is None else self._high - self._low)
         return query
 
+    def to_select(self) -> peewee.ModelSelect:
+        """This QuerySet as a Peewee select of whole rows, for code that narrows Peewee queries
+        (``app.security.restrict``, paging)."""
+        query = self._query()
+        return query.where(peewee.SQL("1 = 0")) if self._empty else query
+
     def as_subquery(self, column: str | None = None) -> peewee.ModelSelect:
         """One column (``column``, the values_list field, else the primary key) for ``__in`` lookups."""
         if column is None:
