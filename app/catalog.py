@@ -17,6 +17,7 @@ from app.db import utcnow
 from app.exceptions import JobLoadError
 from app.jobs.loader import LoadReport
 from app.jobs.loader import local_source
+from app.models import JobQueue
 from app.models import JobRecord
 from app.models.jobs import OVERRIDABLE_FIELDS
 
@@ -139,6 +140,9 @@ def sync_jobs(source=None) -> SyncReport:
             record.last_updated = utcnow()
             record.save()
             report.uninstalled.append(record.class_path)
+        # Every queue a job may use is a JobQueue the pages, the API and the job edit form offer.
+        JobQueue.ensure([get_config().default_queue,
+                         *(queue for record in source.records() if record.installed for queue in record.queues)])
     return report
 
 

@@ -35,6 +35,7 @@ from app.execution import supervisor
 from app.execution.process_tree import become_subreaper
 from app.execution.process_tree import reap_leftovers
 from app.jobs.loader import local_source
+from app.models import JobQueue
 from app.models import WorkerHeartbeat
 from app.queue import make_huey
 from app.scheduling.dispatcher import Dispatcher
@@ -111,9 +112,10 @@ class OrphanSafeScheduler(Scheduler):
 class Heartbeat:
     """This worker's WorkerHeartbeat row, refreshed every ``heartbeat_interval``; reaps as it goes."""
 
-    def __init__(self, name: str, queues: list[str], interval: float):
+    def __init__(self, name: str, queues: list[str], interval: float, concurrency: int = 1):
         self.name = name
         self.queues = queues
+        self.concurrency = concurrency
         self.interval = interval
         self.next_beat = 0.0
         self.next_reap = 0.0
@@ -122,7 +124,7 @@ class Heartbeat:
         now = db.utcnow()
         WorkerHeartbeat.delete().where(WorkerHeartbeat.name == self.name).execute()
         WorkerHeartbeat.create(name=self.name, hostname=socket.gethostname(), pid=os.getpid(),
-                               queues=self.queues, started=now, last_seen=now)
+                               queues=self.queues, concurrency=self.concurrency, started=now, last_seen=now)
         self.next_beat = time.monotonic() + self.interval
 
     def beat(self) -> None:
@@ -254,28 +256,33 @@ class JobdeckConsumer(Consumer):
         return True
 
 
-def configure_logging() -> None:
+def configure_logging(level: str = "INFO") -> None:
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO,
+        logging.basicConfig(level=level,
                             format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
     logging.getLogger("huey").setLevel(logging.WARNING)  # "Executing ..." twice per job is noise
-    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    logging.getLogger("huey.consumer").setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
-def run_worker(queues: list[str] | None = None, workers: int = 2) -> None:
+def run_worker(queues: list[str] | None = None, workers: int = 2, *, loglevel: str = "INFO") -> None:
     """Sync the catalog, then consume ``queues`` (default: the default queue) until stopped."""
-    configure_logging()
+    configure_logging(loglevel)
     config = configure(from_environment())
     queues = list(dict.fromkeys(queues or [config.default_queue]))
     db.bind(config.database_url)
     name = f"{socket.gethostname()}:{os.getpid()}"
-    heartbeat = Heartbeat(name, queues, config.heartbeat_interval)
+    workers = max(int(workers), 1)
+    heartbeat = Heartbeat(name, queues, config.heartbeat_interval, workers)
     with db.database.connection_context():
         pending = db.pending_migrations()
         if pending:
             raise SystemExit(f"the database needs migrations ({', '.join(pending)}): run `jobdeck migrate` first")
         for line in sync_jobs(config.jobs_root).lines():
             log.info("%s", line)
+        unknown = set(queues) - set(JobQueue.names())
+        if unknown:
+            log.warning("no job queue is named %s: no job sends runs there yet", ", ".join(sorted(unknown)))
     # The consumer's processes must never hold job modules: each run imports the current source.
     local_source(config.jobs_root).forget_all()
     supervisor.set_worker_name(name)
@@ -291,7 +298,7 @@ def run_worker(queues: list[str] | None = None, workers: int = 2) -> None:
         heartbeat.next_reap = time.monotonic() + max(config.heartbeat_interval, 1.0)
         consumer = JobdeckConsumer(
             hueys, config.database_url, heartbeat,
-            workers=max(int(workers), 1), worker_type="process", periodic=False,
+            workers=workers, worker_type="process", periodic=False,
             initial_delay=min(poll, 0.01), backoff=1.5, max_delay=poll,
         )
         log.info("worker %s listening to %s with %d process(es)", name, ", ".join(queues), workers)

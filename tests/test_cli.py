@@ -621,7 +621,7 @@ def test_runjob_timeout_leaves_the_job_queued_and_says_how_to_follow(env, cli):
     assert code == 3
     result_id = re.search(rf"result ({UUID})", out).group(1)
     assert JobResult.get_by_id(result_id).status == Status.STATUS_PENDING
-    assert "No worker has reported in" in err
+    assert "No live worker listens on" in err
     assert f"jobdeck results show {result_id} --follow" in err
 
 
@@ -930,7 +930,7 @@ def cli_worker(jobdeck, tmp_path):
 def test_runjob_through_a_worker_prints_lines_as_they_arrive(jobdeck, worker):
     class_path = add_waiting_job(jobdeck)
     output = assert_lines_arrive_while_running(jobdeck, class_path)
-    assert "No worker has reported in" not in output
+    assert "No live worker listens on" not in output
     result_id = re.search(rf"Result: ({UUID})", output).group(1)
     assert JobResult.get_by_id(result_id).worker  # it really ran on the worker
 

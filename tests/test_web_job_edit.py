@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from app.catalog import sync_jobs
+from app.models import JobQueue
 from app.models import JobRecord
 from app.models.jobs import OVERRIDABLE_FIELDS
 from tests.factories import client_login
@@ -89,6 +90,7 @@ def test_override_survives_sync_and_clearing_restores_the_class_value(jobdeck, a
 
 
 def test_every_kind_of_override_is_stored(admin):
+    JobQueue.ensure(["fast", "slow"])  # an override chooses among the job queues
     record = hello()
     admin.post(
         url(record),
@@ -123,6 +125,7 @@ def test_every_kind_of_override_is_stored(admin):
         ({"time_limit": "inf", "time_limit_override": True}, "finite"),
         ({"name": "", "name_override": True}, "This field is required"),
         ({"task_queues": "ok, not ok", "task_queues_override": True}, "Invalid queue name: not ok"),
+        ({"task_queues": "default, nowhere", "task_queues_override": True}, "No job queue named nowhere"),
         (
             {"approval_required": True, "approval_required_override": True, "has_sensitive_variables": True,
              "has_sensitive_variables_override": True},

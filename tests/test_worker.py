@@ -105,7 +105,7 @@ def test_a_killed_worker_s_run_is_errored_when_a_worker_starts_again(fixture_job
     result = wait_for_result(result.id, timeout=10)
     assert result.status == Status.STATUS_ERRORED
     assert result.traceback.startswith(f"worker lost: {lost_name} stopped while the job ran")
-    assert not WorkerHeartbeat.select().where(WorkerHeartbeat.name == lost_name).exists()
+    # Its row stays a while, so the workers page can show it dead (tests/test_workers.py).
 
 
 def test_a_job_dies_with_its_worker_process_and_its_run_is_errored_in_time(fixture_jobs, worker_factory):

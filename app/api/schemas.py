@@ -153,7 +153,8 @@ VARIABLE = closed({
 
 RUN_OPTIONS = {
     "task_queue": nullable({"type": "string", "description": "A queue of the job (default: its first)."}),
-    "job_queue": nullable({"type": "string", "description": "Same as task_queue (Nautobot 2.4's name)."}),
+    "job_queue": nullable({"type": ["string", "integer"],
+                           "description": "Nautobot 2.4's name: a queue of the job by name or job queue id."}),
     "profile": {"type": "boolean", "description": "Run under cProfile (JOBDECK_DEBUG or superusers only)."},
     "schedule": nullable(SCHEDULE_REQUEST),
     "commit": {"type": "boolean", "description": "Nautobot 1.x: the job's DryRunVars left out of data become "
@@ -184,7 +185,10 @@ COMPONENTS = {
         "description": "Variables flattened; options prefixed with an underscore.",
     },
     "JobRunResponse": closed({"scheduled_job": nullable(ref("ScheduledJob")),
-                              "job_result": nullable(ref("JobResult"))}),
+                              "job_result": nullable(ref("JobResult")),
+                              "warnings": {"type": "array", "items": STRING,
+                                           "description": "E.g. that no live worker listens on the run's queue."}},
+                             optional=("warnings",)),
     "ScheduledJob": SCHEDULED_JOB,
     "ScheduledJobPatch": {"type": "object", "additionalProperties": False,
                           "properties": {"name": STRING, "enabled": BOOLEAN, "crontab": STRING,

@@ -239,18 +239,11 @@ def print_scheduled(row) -> None:
 
 
 def _warn_without_worker(queue: str) -> None:
-    import datetime
+    from app.models.workers import no_worker_warning
 
-    from app.config import get_config
-    from app.db import utcnow
-    from app.models import WorkerHeartbeat
-
-    since = utcnow() - datetime.timedelta(seconds=get_config().worker_lost_after)
-    for beat in WorkerHeartbeat.select().where(WorkerHeartbeat.last_seen >= since):
-        if not beat.queues or queue in beat.queues:
-            return
-    print(f"No worker has reported in for queue {queue!r}; start one with `jobdeck worker` "
-          "(or `jobdeck serve`), or use --local. Waiting…", file=sys.stderr)
+    warning = no_worker_warning(queue)
+    if warning:
+        print(f"{warning} Or use --local. Waiting\u2026", file=sys.stderr)
 
 
 def _revoke(result_id, reason: str) -> None:

@@ -3,7 +3,7 @@
 The web form, the REST API and ``jobdeck runjob`` pass what was asked for to ``decide()``; it answers
 with ``RunOptions`` or raises ``JobDataError`` with a message per refused option. The rules:
 
-- ``task_queue``: one of the job's queues (default: its first).
+- ``task_queue``: one of the job's queues, by name or JobQueue id (default: its first).
 - ``profile``: allowed when ``JOBDECK_DEBUG`` is on, for superusers, and for the trusted local CLI
   caller (``user`` None).
 - ``schedule``: None or the interval ``immediately`` to run now, else a schedule checked by
@@ -66,16 +66,34 @@ def may_profile(user) -> bool:
 
 
 def choose_queue(record, requested) -> str:
-    """The queue a run of ``record`` goes to; JobDataError for a queue that is not one of the job's."""
+    """The queue a run of ``record`` goes to; JobDataError for a queue that is not one of the job's.
+
+    ``requested`` is a queue name, a JobQueue id (Nautobot 2.4's ``job_queue``), or a nested object
+    with either; None or "" picks the job's default (first) queue.
+    """
     queues = record.queues
     if requested is None or requested == "":
         return queues[0]
-    if not isinstance(requested, str):
-        raise JobDataError({"task_queue": ["Enter a queue name."]})
-    if requested not in queues:
-        message = f"{requested!r} is not a queue of this job (choose from {', '.join(queues)})."
+    name = _queue_name(requested, queues)
+    if name not in queues:
+        message = f"{name!r} is not a queue of this job (choose from {', '.join(queues)})."
         raise JobDataError({"task_queue": [message]})
-    return requested
+    return name
+
+
+def _queue_name(requested, allowed) -> str:
+    from app.models import JobQueue
+
+    if isinstance(requested, dict):
+        requested = requested.get("name") or requested.get("id")
+    if isinstance(requested, str) and (requested in allowed or not requested.isdigit()):
+        return requested
+    if isinstance(requested, bool) or not isinstance(requested, int | str):
+        raise JobDataError({"task_queue": ["Enter a queue name or a job queue id."]})
+    queue = JobQueue.get_or_none(JobQueue.id == int(requested))
+    if queue is None:
+        raise JobDataError({"task_queue": [f"No job queue has the id {requested}."]})
+    return queue.name
 
 
 def decide(record, user, *, queue=None, profile=None, schedule=None, commit=None,

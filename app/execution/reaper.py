@@ -108,7 +108,7 @@ def _orphan_reason(result, known: set[str], lost: dict[str, str], hostname: str,
 
 
 def reap(hostname: str | None = None) -> list[str]:
-    """Mark orphaned STARTED results ERRORED and forget dead workers; return the reaped result ids."""
+    """Mark orphaned STARTED results ERRORED and forget long-dead workers; return the reaped result ids."""
     hostname = hostname or socket.gethostname()
     grace = datetime.timedelta(seconds=get_config().worker_lost_after)
     now = utcnow()
@@ -131,8 +131,7 @@ def reap(hostname: str | None = None) -> list[str]:
         if recorded:
             log.warning("result %s ERRORED: %s", result.id, message)
             reaped.append(str(result.id))
-    if lost:
-        WorkerHeartbeat.delete().where(WorkerHeartbeat.name.in_(list(lost))).execute()
+    WorkerHeartbeat.forget_dead(lost, now)  # kept a while so the workers page can show them dead
     return reaped
 
 

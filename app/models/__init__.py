@@ -2,6 +2,7 @@
 
 from app.models.git import GitRepository
 from app.models.jobs import JobRecord
+from app.models.queues import JobQueue
 from app.models.results import FileProxy
 from app.models.results import JobLogEntry
 from app.models.results import JobResult
@@ -30,6 +31,7 @@ MODELS = (
     UserSession,
     FailedLogin,
     GitRepository,
+    JobQueue,
     JobRecord,
     ScheduledJob,
     JobResult,

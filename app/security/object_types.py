@@ -13,6 +13,8 @@ _REGISTRY: dict[str, tuple[str, str, str, str | None]] = {
     "app.models.results.FileProxy": ("extras.jobresult", "file", "files", "job_result"),
     "app.models.git.GitRepository": ("extras.gitrepository", "Git repository", "Git repositories", None),
     "app.models.schedules.ScheduledJob": ("extras.scheduledjob", "scheduled job", "scheduled jobs", None),
+    "app.models.queues.JobQueue": ("extras.jobqueue", "job queue", "job queues", None),
+    "app.models.workers.WorkerHeartbeat": ("extras.worker", "worker", "workers", None),
     "app.models.users.User": ("users.user", "user", "users", None),
     "app.models.users.Group": ("users.group", "group", "groups", None),
     "app.models.users.ObjectPermission": ("users.objectpermission", "permission", "permissions", None),

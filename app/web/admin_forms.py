@@ -51,6 +51,8 @@ OBJECT_TYPES = (
     ("extras.joblogentry", "Job log entry"),
     ("extras.gitrepository", "Git repository"),
     ("extras.scheduledjob", "Scheduled job"),
+    ("extras.jobqueue", "Job queue"),
+    ("extras.worker", "Worker"),
     ("users.user", "User"),
     ("users.group", "Group"),
     ("users.objectpermission", "Object permission"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -17,9 +16,9 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from app.models.jobs import OVERRIDABLE_FIELDS
+from app.models.queues import JobQueue
 from app.web.admin_forms import split_names
 
-_QUEUE_NAME = re.compile(r"^[\w.:-]{1,100}$")
 TIME_LIMIT_FIELDS = ("soft_time_limit", "time_limit")
 
 
@@ -41,9 +40,9 @@ def _finite(form, field):
 
 
 def _queue_names(form, field):
-    bad = [name for name in field.data or [] if not _QUEUE_NAME.match(name)]
-    if bad:
-        raise ValidationError(f"Invalid queue name: {', '.join(bad)} (letters, digits, _ . : - only).")
+    refusal = JobQueue.refusal(field.data or [])
+    if refusal:
+        raise ValidationError(refusal)
 
 
 class JobEditForm(FlaskForm):
@@ -67,7 +66,7 @@ class JobEditForm(FlaskForm):
         "Time limit (s)", [Optional(), NumberRange(min=0), _finite], description="0: the server default."
     )
     task_queues = QueueNamesField(
-        "Task queues", [_queue_names], description="Comma-separated queue names; the first is the default."
+        "Task queues", [_queue_names], description="Comma-separated job queue names; the first is the default."
     )
     # The "<field>_override" flags are added below the class, one per OVERRIDABLE_FIELDS entry.
 

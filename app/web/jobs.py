@@ -30,7 +30,9 @@ from app.jobs.forms import JobDataError
 from app.jobs.forms import bind_form
 from app.models import JobRecord
 from app.models import JobResult
+from app.models import WorkerHeartbeat
 from app.models.schedules import ApprovalState
+from app.models.workers import no_worker_warning
 from app.security import PermissionDenied
 from app.security import can
 from app.security import restrict
@@ -202,6 +204,9 @@ def admitted(record, admission):
     scheduled = admission.scheduled_job
     if scheduled is None:
         flash(f"Job “{record}” submitted.", "success")
+        warning = no_worker_warning(admission.result.queue)
+        if warning:
+            flash(warning, "warning")
         return redirect(url_for("results.result_detail", result_id=admission.result.id))
     if scheduled.approval_state == ApprovalState.AWAITING.value:
         flash(f"Your request to run “{record}” awaits approval by another user; nothing runs until then.", "info")
@@ -244,6 +249,9 @@ def render_job_page(record, job_class, form, options, load_error=None):
         # A job without variables has no inputs to keep or lose, whatever has_sensitive_variables says.
         "sensitive_inputs": record.has_sensitive_variables and (job_class is None or bool(job_class._get_vars())),
         "unavailable_flags": unavailable_flags(record),
+        # One indexed query: which of the job's queues no live worker listens on (runs there would wait).
+        "idle_queues": [queue for queue, count in WorkerHeartbeat.listeners(record.queues).items() if not count]
+        if record.runnable else [],
         "template_error": None,
     }
     custom = job_template_name(record, job_class)

@@ -19,6 +19,7 @@ from app.catalog import apply_class_values
 from app.db import utcnow
 from app.execution.approvals import SENSITIVE_AND_APPROVAL
 from app.models.jobs import OVERRIDABLE_FIELDS
+from app.models.queues import JobQueue
 from app.security import require
 
 _TEXT_LIMITS = {"grouping": 255, "name": 100, "description": None}
@@ -43,7 +44,11 @@ def _check_value(field: str, value):
     if field == "task_queues":
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
             raise ValueError("Enter a list of queue names.")
-        return [item.strip() for item in value]
+        names = list(dict.fromkeys(item.strip() for item in value))
+        refusal = JobQueue.refusal(names)
+        if refusal:
+            raise ValueError(refusal)
+        return names
     if not isinstance(value, bool):
         raise ValueError("Must be a valid boolean.")
     return value

@@ -33,6 +33,7 @@ from app.execution.submit import FeatureUnavailable
 from app.execution.submit import check_runnable
 from app.jobs.forms import UNKNOWN_PROPERTY
 from app.jobs.forms import JobDataError
+from app.models.workers import no_worker_warning
 
 NOT_ENABLED = "This job is not enabled to be run."
 NOT_INSTALLED = "This job is not presently installed and cannot be run."
@@ -116,4 +117,8 @@ def job_run(job_key):
         raise ApiError(503, str(exc)) from None
     if admission.scheduled_job is not None:
         return render({"scheduled_job": serialize_scheduled_job(admission.scheduled_job), "job_result": None}, 201)
-    return render({"scheduled_job": None, "job_result": serialize_result(admission.result)}, 201)
+    answer = {"scheduled_job": None, "job_result": serialize_result(admission.result)}
+    warning = no_worker_warning(admission.result.queue)
+    if warning:
+        answer["warnings"] = [warning]
+    return render(answer, 201)
