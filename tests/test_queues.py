@@ -82,6 +82,9 @@ def test_job_queue_and_worker_endpoints_need_permissions(api, admin_key):
     nobody = key_for(make_user("nobody"))
     assert api.get(QUEUES, nobody).json["count"] == 0
     assert api.post(QUEUES, nobody, json={"name": "x"}).status_code == 403
+    extras = api.get("/api/extras/", nobody).json
+    assert extras["job-queues"] == "http://localhost/api/extras/job-queues/"
+    assert extras["workers"] == "http://localhost/api/extras/workers/"
     assert api.get("/api/extras/workers/", nobody).status_code == 403
     assert api.get("/api/extras/workers/").status_code in (401, 403)
 
@@ -148,6 +151,8 @@ def test_a_job_s_queue_override_chooses_among_the_job_queues(api, admin_key):
     refused = api.patch(url, admin_key, json={"task_queues": ["default", "nowhere"]})
     assert refused.status_code == 400 and "No job queue named nowhere" in refused.json["task_queues"][0]
     JobQueue.ensure(["reports"])
+    client = login_as(create_app(api.app.config["JOBDECK"]), pages_user("root", superuser=True))
+    assert "among the job queues: default, reports." in text(client.get(f"/jobs/{record.id}/edit/"))
     response = api.patch(url, admin_key, json={"task_queues": ["reports", "default"]})
     assert response.status_code == 200 and response.json["task_queues"] == ["reports", "default"]
 

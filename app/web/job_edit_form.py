@@ -70,6 +70,11 @@ class JobEditForm(FlaskForm):
     )
     # The "<field>_override" flags are added below the class, one per OVERRIDABLE_FIELDS entry.
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task_queues.description = (f"Comma-separated, the first is the default; among the job queues: "
+                                        f"{', '.join(JobQueue.names())}.")
+
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         # A value whose flag is clear is discarded on save, so its errors are moot.
