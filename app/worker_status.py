@@ -30,6 +30,7 @@ class WorkerState:
     why_dead: str  # "" while live
     current_runs: int  # runs it executes now (STARTED results naming it)
     runs: list  # those of them the viewer may see: JobResult rows (id, name, job_record_id)
+    silent_for: str = ""  # time since its last heartbeat, as "3 s", "5 min", "2 h", "1 d"
 
 
 @dataclasses.dataclass
@@ -37,6 +38,13 @@ class QueueState:
     queue: JobQueue
     pending: int
     consumers: list[str]  # names of the live workers listening on it
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{max(int(seconds), 0)} s"
 
 
 def _why_dead(beat: WorkerHeartbeat, cutoff: datetime.datetime, hostname: str) -> str:
@@ -49,7 +57,8 @@ def _why_dead(beat: WorkerHeartbeat, cutoff: datetime.datetime, hostname: str) -
 
 def overview(user, queues=None) -> tuple[list[WorkerState], list[QueueState]]:
     """(workers, live first then by name; the job queues ``user`` may view, or ``queues``, by name)."""
-    cutoff, hostname = WorkerHeartbeat.live_cutoff(utcnow()), socket.gethostname()
+    now, hostname = utcnow(), socket.gethostname()
+    cutoff = WorkerHeartbeat.live_cutoff(now)
     beats = list(WorkerHeartbeat.select().order_by(WorkerHeartbeat.name))
     started = JobResult.status == Status.STATUS_STARTED
     counts = dict(JobResult.select(JobResult.worker, fn.COUNT(JobResult.id)).where(started)
@@ -62,7 +71,8 @@ def overview(user, queues=None) -> tuple[list[WorkerState], list[QueueState]]:
     workers = []
     for beat in beats:
         why = _why_dead(beat, cutoff, hostname)
-        workers.append(WorkerState(beat, not why, why, counts.get(beat.name, 0), runs.get(beat.name, [])))
+        workers.append(WorkerState(beat, not why, why, counts.get(beat.name, 0), runs.get(beat.name, []),
+                                   _duration((now - beat.last_seen).total_seconds())))
     workers.sort(key=lambda state: (not state.live, state.beat.name))
 
     if queues is None:
