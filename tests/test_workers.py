@@ -76,6 +76,7 @@ def test_a_queue_without_a_live_worker_keeps_runs_pending_and_the_form_and_api_s
     response = client.post(url, data={"_run-task_queue": "b", "_run-csrf_token": page_csrf(client, url)},
                            follow_redirects=True)
     assert NO_WORKER in text(response) and "will wait until one does" in text(response)
+    assert NO_WORKER in text(client.get(f"/results/{JobResult.get(JobResult.user.is_null(False)).id}/"))
 
     time.sleep(1.0)  # a worker on "a" polls many times meanwhile
     waiting = list(JobResult.select().where(JobResult.queue == "b"))
@@ -85,6 +86,7 @@ def test_a_queue_without_a_live_worker_keeps_runs_pending_and_the_form_and_api_s
 
     on_b = worker_factory(queues=["b"], workers=1)
     assert {wait_for_result(result.id).worker for result in waiting} == {on_b.name}
+    assert NO_WORKER not in text(client.get(f"/results/{waiting[0].id}/"))
     assert 'id="no-worker"' not in text(client.get(url))
 
 

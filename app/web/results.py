@@ -27,6 +27,7 @@ from app.models import FileProxy
 from app.models import JobRecord
 from app.models import JobResult
 from app.models import User
+from app.models.workers import no_worker_warning
 from app.security import PermissionDenied
 from app.security import can
 from app.security import restrict
@@ -84,6 +85,8 @@ def summary_context(result: JobResult) -> dict:
     git_sync = result.task_name == GIT_SYNC_TASK
     sensitive = record.has_sensitive_variables if record is not None else result.task_kwargs is None and not git_sync
     reason = ended_early_reason(result)
+    if reason is None and result.status == Status.STATUS_PENDING:
+        reason = no_worker_warning(result.queue)  # why it waits (one indexed read, while pending only)
     return {
         "result": result,
         "record": record,
