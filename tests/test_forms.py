@@ -283,12 +283,12 @@ def test_cli_with_a_username_offers_only_what_the_user_may_view(jobdeck, monkeyp
 
 def test_rows_of_a_model_without_an_object_type_are_offered_to_superusers_only(jobdeck):
     from app.execution.submit import visible_rows
-    from app.models import WorkerHeartbeat
+    from app.models import LoginFailure
 
     class Workers(Job):
-        worker = ObjectVar(model=WorkerHeartbeat, required=False)
+        worker = ObjectVar(model=LoginFailure, required=False)
 
-    WorkerHeartbeat.create(name="w1:1", hostname="w1", pid=1, queues=["default"])
+    LoginFailure.create(key="10.0.0.1", count=1)
     rita = User.create(username="rita")
     boss = User.create(username="boss", is_superuser=True)
     as_rita = bind_form(Workers, restrict_rows=visible_rows(rita))
