@@ -11,6 +11,7 @@ from app.cli import main
 from app.models import JobQueue
 from app.models import JobResult
 from tests.factories import login_as
+from tests.factories import make_request
 from tests.factories import make_user as pages_user
 from tests.factories import page_csrf
 from tests.factories import text
@@ -76,6 +77,22 @@ def test_a_queue_jobs_use_cannot_be_renamed_or_deleted(api, admin_key):
     deleted = api.delete(f"{QUEUES}{reports.id}/", admin_key)
     assert deleted.status_code == 409 and "Jobs still send runs to it" in deleted.json["detail"]
     assert api.patch(f"{QUEUES}{reports.id}/", admin_key, json={"description": "ok"}).status_code == 200
+
+
+def test_a_queue_a_pending_run_or_a_schedule_uses_cannot_be_deleted(api, admin_key):
+    record = enabled(HELLO)
+    JobQueue.ensure(["nightly", "busy"])
+    schedule = make_request(record, None)
+    schedule.queue = "nightly"
+    schedule.save()
+    JobResult.create(name="x", job_record=record, queue="busy")  # PENDING
+    for name, why in (("nightly", "1 enabled scheduled job(s) send runs to it."),
+                      ("busy", "1 run(s) on it are pending or running.")):
+        refused = api.delete(f"{QUEUES}{JobQueue.get(JobQueue.name == name).id}/", admin_key)
+        assert refused.status_code == 409 and why in refused.json["detail"]
+    schedule.enabled = False
+    schedule.save()
+    assert api.delete(f"{QUEUES}{JobQueue.get(JobQueue.name == 'nightly').id}/", admin_key).status_code == 204
 
 
 def test_job_queue_and_worker_endpoints_need_permissions(api, admin_key):

@@ -77,6 +77,7 @@ class JobQueue(BaseModel):
         from app.config import get_config
         from app.jobs.choices import JobResultStatusChoices as Status
         from app.models.results import JobResult
+        from app.models.schedules import ScheduledJob
 
         reasons = []
         if self.name == get_config().default_queue:
@@ -90,4 +91,7 @@ class JobQueue(BaseModel):
             & JobResult.status.in_([Status.STATUS_PENDING, Status.STATUS_STARTED])).count()
         if waiting:
             reasons.append(f"{waiting} run(s) on it are pending or running.")
+        scheduled = ScheduledJob.select().where((ScheduledJob.queue == self.name) & ScheduledJob.enabled).count()
+        if scheduled:
+            reasons.append(f"{scheduled} enabled scheduled job(s) send runs to it.")
         return reasons
