@@ -1,8 +1,10 @@
-"""The queue and worker pages in headless Chromium: reached from the top bar, no wider than 390 px."""
+"""The queue and worker pages in headless Chromium: reached from the top bar, no wider than 390 px, the
+workers page refreshing itself."""
 
 from __future__ import annotations
 
 from app.models import JobQueue
+from app.models import WorkerHeartbeat
 from tests.test_browser import browser  # noqa: F401  (the fixture; importing skips or fails without Chromium)
 from tests.test_browser import screenshot
 from tests.test_browser_pages import NO_OVERFLOW
@@ -26,6 +28,8 @@ def test_queues_and_workers_from_the_top_bar_fit_390_pixels(browser, live_server
         measured = page.evaluate(NO_OVERFLOW)
         screenshot(page, "workers-390.png")
         assert measured["page"] <= 390 and measured["cut"] == [], measured
+        WorkerHeartbeat.create(name="elsewhere:7", hostname="elsewhere", pid=7, queues=["default"])
+        page.wait_for_selector('#worker-table tr[data-worker="elsewhere:7"]', timeout=12_000)  # refreshed by htmx
         assert errors == []
     finally:
         page.context.close()
