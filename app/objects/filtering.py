@@ -20,7 +20,6 @@ Unknown parameters and unusable values raise ``FilterError`` with Nautobot's err
 
 from __future__ import annotations
 
-import datetime
 import operator
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -33,7 +32,9 @@ from app.objects.lookups import field_named
 from app.objects.queryset import QuerySet
 from app.objects.registry import search_fields_of
 from app.objects.values import parse_boolean
+from app.objects.values import parse_date
 from app.objects.values import parse_datetime
+from app.objects.values import parse_float
 from app.objects.values import parse_integer
 from app.objects.values import parse_uuid
 
@@ -101,24 +102,10 @@ def _parser(field):
     if isinstance(field, peewee.DateTimeField):
         return parse_datetime
     if isinstance(field, peewee.DateField):
-        return _parse_date
+        return parse_date
     if isinstance(field, (peewee.FloatField, peewee.DecimalField)):
-        return _parse_number
+        return parse_float
     return str
-
-
-def _parse_date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"\u201c{text}\u201d is not a valid date (YYYY-MM-DD).") from None
-
-
-def _parse_number(text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise ValueError(f"\u201c{text}\u201d is not a number.") from None
 
 
 def _related_condition(field, values: list[str], negated: bool) -> Q:
