@@ -34,6 +34,7 @@ from app.objects.registry import search_fields_of
 from app.objects.values import parse_boolean
 from app.objects.values import parse_date
 from app.objects.values import parse_datetime
+from app.objects.values import parse_decimal
 from app.objects.values import parse_float
 from app.objects.values import parse_integer
 from app.objects.values import parse_uuid
@@ -103,9 +104,31 @@ def _parser(field):
         return parse_datetime
     if isinstance(field, peewee.DateField):
         return parse_date
-    if isinstance(field, (peewee.FloatField, peewee.DecimalField)):
+    if isinstance(field, peewee.FloatField):
         return parse_float
+    if isinstance(field, peewee.DecimalField):
+        return parse_decimal
     return str
+
+
+_TEXT_FIELDS = (peewee.CharField, peewee.TextField)
+_ORDERED_FIELDS = (peewee.IntegerField, peewee.FloatField, peewee.DecimalField, peewee.DateField,
+                   peewee.DateTimeField, peewee.TimeField)
+
+
+def _offers(field, lookup: str) -> bool:
+    """As Nautobot's filter sets: text lookups on text fields, comparisons on numbers and times."""
+    if lookup in _TEXT_LOOKUPS:
+        return isinstance(field, _TEXT_FIELDS) and not field.choices
+    if lookup in ("gt", "gte", "lt", "lte"):
+        return isinstance(field, _ORDERED_FIELDS) and not isinstance(field, peewee.ForeignKeyField)
+    return True
+
+
+def _check_choice(field, text: str) -> str:
+    if field.choices and text not in {str(value) for value, _ in field.choices}:
+        raise ValueError(f"Select a valid choice. {text} is not one of the available choices.")
+    return text
 
 
 def _related_condition(field, values: list[str], negated: bool) -> Q:
@@ -134,6 +157,8 @@ def _condition(model, name: str, values: list[str]) -> Q:
     if field is None or (suffix and suffix not in _SUFFIXES) or isinstance(field, peewee.ManyToManyField):
         raise LookupError(name)
     lookup, negated = _SUFFIXES[suffix] if suffix else ("exact", False)
+    if not _offers(field, lookup):
+        raise LookupError(name)
     by_id = isinstance(field, peewee.ForeignKeyField) and base == field.object_id_name
     if lookup == "isnull":
         wanted = [parse_boolean(text) for text in values]
@@ -147,7 +172,7 @@ def _condition(model, name: str, values: list[str]) -> Q:
         parts.append(_related_condition(field, rest, negated))
     elif rest:
         parse = str if lookup in _TEXT_LOOKUPS else _parser(field)
-        parsed = [parse(text) for text in rest]
+        parsed = [parse(_check_choice(field, text)) for text in rest]
         if lookup == "exact" and not negated:
             parts.append(Q(**{f"{field.name}__in": parsed}))
         else:

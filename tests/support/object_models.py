@@ -23,8 +23,12 @@ import pytest
 from app import db
 from app.objects.changes import ChangeLogged
 from app.objects.registry import register
+from tests.conftest import make_config
+from tests.conftest import setup_database
+from tests.support.postgres import own_database
+from tests.support.postgres import reset_schema
 
-__all__ = ["Gadget", "Vendor", "create_tables", "testkit_fixture"]
+__all__ = ["Gadget", "Vendor", "create_tables", "testkit_both_fixture", "testkit_fixture", "testkit_postgres_url"]
 
 COLORS = (("red", "Red"), ("green", "Green"), ("blue", "Blue"))
 
@@ -81,3 +85,26 @@ def testkit_fixture(jobdeck):
     """
     create_tables()
     return jobdeck
+
+
+@pytest.fixture(scope="session")
+def testkit_postgres_url():
+    """A PostgreSQL database of the session's own (skips without a server, outside CI)."""
+    with own_database("jobdeck_testkit") as url:
+        yield url
+
+
+@pytest.fixture(name="testkit_both", params=["sqlite", "postgres"])
+def testkit_both_fixture(request, tmp_path):
+    """Like ``testkit``, once on a SQLite file and once on PostgreSQL (emptied for each test).
+
+    Import ``testkit_postgres_url`` into the test module too.
+    """
+    config = make_config(tmp_path)
+    if request.param == "postgres":
+        config = make_config(tmp_path, database_url=request.getfixturevalue("testkit_postgres_url"))
+        reset_schema(db.bind(config.database_url))
+    setup_database(config, sync=False)
+    create_tables()
+    yield config
+    db.database.close()

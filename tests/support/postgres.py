@@ -1,0 +1,50 @@
+"""A PostgreSQL database of a test module's own, next to JOBDECK_TEST_POSTGRES_URL's.
+
+Tests that run on both databases take ``database_url`` from a fixture parametrized over
+``"sqlite"`` and ``"postgres"``; the PostgreSQL half skips without a server, except under CI=true
+where a missing server fails (see tests/test_postgres.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
+
+import pytest
+
+POSTGRES_URL = os.environ.get("JOBDECK_TEST_POSTGRES_URL")
+
+
+def require_postgres() -> str:
+    if not POSTGRES_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("JOBDECK_TEST_POSTGRES_URL is not set: CI must provide a PostgreSQL server")
+        pytest.skip("set JOBDECK_TEST_POSTGRES_URL to run the PostgreSQL tests")
+    return POSTGRES_URL
+
+
+@contextlib.contextmanager
+def own_database(prefix: str):
+    """Create ``<prefix>_<pid>`` on the test server; yield its URL, then drop it."""
+    import psycopg2
+
+    server = require_postgres()
+    name = f"{prefix}_{os.getpid()}"
+    admin = psycopg2.connect(server)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        cursor.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+def reset_schema(database) -> None:
+    """Empty a PostgreSQL database between tests (migrations then start from nothing)."""
+    database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
