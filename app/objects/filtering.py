@@ -20,6 +20,7 @@ Unknown parameters and unusable values raise ``FilterError`` with Nautobot's err
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -39,7 +40,8 @@ from app.objects.values import parse_float
 from app.objects.values import parse_integer
 from app.objects.values import parse_uuid
 
-__all__ = ["IGNORED_PARAMETERS", "FilterError", "filter_queryset", "parameter_pairs"]
+__all__ = ["IGNORED_PARAMETERS", "FilterError", "FilterParameter", "filter_parameters", "filter_queryset",
+           "parameter_pairs"]
 
 # Paging and output options, read by the callers and never filters (pynautobot sends some by default).
 IGNORED_PARAMETERS = frozenset({"limit", "offset", "format", "brief", "depth", "exclude_m2m", "include", "sort",
@@ -216,3 +218,50 @@ def filter_queryset(model, params, *, search: tuple[str, ...] | None = None,
         raise FilterError(errors)
     queryset = base if base is not None else model.objects.all()
     return queryset.filter(*conditions)
+
+
+@dataclasses.dataclass(frozen=True)
+class FilterParameter:
+    """One query parameter ``filter_queryset`` accepts for a model, as the API document lists it."""
+
+    name: str
+    description: str
+    schema: dict
+    multiple: bool = True
+
+
+_SCHEMAS = ((peewee.BooleanField, {"type": "boolean"}), (peewee.IntegerField, {"type": "integer"}),
+            (peewee.FloatField, {"type": "number"}), (peewee.DateTimeField, {"type": "string", "format": "date-time"}),
+            (peewee.DateField, {"type": "string", "format": "date"}), (peewee.UUIDField, {"type": "string",
+                                                                                          "format": "uuid"}))
+_WORDS = {"exact": ("equals", "differs from"), "icontains": ("contains", "does not contain"),
+          "istartswith": ("starts with", "does not start with"), "iendswith": ("ends with", "does not end with"),
+          "iexact": ("equals (any case)", "differs from (any case)"), "gt": ("greater than", ""),
+          "gte": ("at least", ""), "lt": ("less than", ""), "lte": ("at most", "")}
+
+
+def filter_parameters(model, search: tuple[str, ...] | None = None) -> list[FilterParameter]:
+    """Every parameter ``filter_queryset(model, ...)`` accepts, in field order."""
+    found = []
+    search = search_fields_of(model) if search is None else search
+    if search:
+        found.append(FilterParameter("q", f"Search {', '.join(search)} (contains, any case).", {"type": "string"},
+                                     multiple=False))
+    for field in model._meta.sorted_fields:
+        related = isinstance(field, peewee.ForeignKeyField)
+        schema = {"type": "string"} if related else next(
+            (schema for klass, schema in _SCHEMAS if isinstance(field, klass)), {"type": "string"})
+        if field.choices:
+            schema = {"enum": [str(value) for value, _ in field.choices]}
+        by = " (primary key or name)" if related and "name" in field.rel_model._meta.fields else ""
+        found.append(FilterParameter(field.name, f"{field.name} equals{by}; any of several values.", schema))
+        if related:
+            found.append(FilterParameter(field.object_id_name, f"{field.name}'s primary key.", schema))
+        for suffix, (lookup, negated) in _SUFFIXES.items():
+            if lookup == "isnull" and field.null:
+                found.append(FilterParameter(f"{field.name}__isnull", f"{field.name} is empty (true/false).",
+                                             {"type": "boolean"}, multiple=False))
+            elif lookup != "isnull" and _offers(field, lookup):
+                words = _WORDS[lookup][1 if negated else 0]
+                found.append(FilterParameter(f"{field.name}__{suffix}", f"{field.name} {words}.", schema))
+    return found
