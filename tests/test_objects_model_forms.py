@@ -45,7 +45,7 @@ def test_fields_follow_the_model(testkit):
     assert kinds == {
         "name": ("TextField", True), "vendor": ("RelatedField", True), "serial": ("TextField", False),
         "active": ("FlexibleBooleanField", False), "weight": ("StrictIntegerField", False),
-        "color": ("SelectField", False),
+        "color": ("ChoiceField", False),
     }
     assert "created" not in form_field_names(Gadget)  # read_only when registered; "id" is auto
     assert model_form_class("testkit.gadget") is model_form_class(Gadget)

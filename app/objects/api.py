@@ -13,6 +13,7 @@ The OpenAPI document lists each kind's paths, filters and schemas (``document_pa
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import peewee
 from flask import request
@@ -29,6 +30,7 @@ from app.api.errors import not_found
 from app.api.form_input import JSON
 from app.api.registry import CONVERTERS
 from app.api.registry import DOCUMENT_PARTS
+from app.api.registry import OPERATIONS
 from app.api.registry import Operation
 from app.api.registry import bp
 from app.api.rendering import render
@@ -53,10 +55,19 @@ __all__ = ["KindResource", "app_labels", "section_index"]
 
 
 class KindConverter(BaseConverter):
-    """``dcim/devices`` -> its ObjectKind; a path that is no kind's does not match."""
+    """``dcim/devices`` -> its ObjectKind; a path that is no kind's does not match.
 
-    regex = r"[a-z][a-z0-9_]*/[a-z0-9][a-z0-9_-]*"
+    The paths of hand-written routes (``extras/jobs``, ``users/users``, ...) are left out of the
+    pattern itself, so their 404s and 405s (with their ``Allow`` header) stay exactly theirs.
+    """
+
     part_isolating = False
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, *args, **kwargs)
+        taken = sorted({found.group(1) for operation in OPERATIONS
+                        if (found := re.match(rf"{bp.url_prefix}/([^/<]+/[^/<]+)/", operation.rule))})
+        self.regex = "".join(f"(?!{re.escape(path)}/)" for path in taken) + r"[a-z][a-z0-9_]*/[a-z0-9][a-z0-9_-]*"
 
     def to_python(self, value):
         kind = kind_at(*value.split("/", 1))
@@ -161,11 +172,23 @@ def _resolve(path: dict):
 
 
 _VIEWS = resource_views(_resolve)
-_METHODS = {"list": "GET", "create": "POST", "detail": "GET", "update": "PATCH", "replace": "PUT", "delete": "DELETE"}
-for _suffix, _view in _VIEWS.items():
-    _view.__name__ = f"object_{_suffix}"
-    _rule = "/<object_kind:kind>/" if _suffix in ("list", "create") else "/<object_kind:kind>/<pk>/"
-    bp.add_url_rule(_rule, _view.__name__, _view, methods=[_METHODS[_suffix]], provide_automatic_options=False)
+# One rule per path, dispatching on the method: with a rule per method, a path that is no kind's
+# would answer 405 (the other rules' methods) instead of 404.
+_ROUTES = (("/<object_kind:kind>/", "object_list", {"GET": "list", "POST": "create"}),
+           ("/<object_kind:kind>/<pk>/", "object_detail",
+            {"GET": "detail", "PATCH": "update", "PUT": "replace", "DELETE": "delete"}))
+
+
+def _dispatcher(by_method: dict):
+    def view(**path):
+        return _VIEWS[by_method["GET" if request.method == "HEAD" else request.method]](**path)
+
+    return view
+
+
+for _rule, _endpoint, _by_method in _ROUTES:
+    bp.add_url_rule(_rule, _endpoint, _dispatcher(_by_method), methods=list(_by_method),
+                    provide_automatic_options=False)
 
 
 def app_root(app_label: str):

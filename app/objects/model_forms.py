@@ -107,6 +107,13 @@ class NullBooleanField(SelectField):
             yield Choice(choice.value, choice.label, choice.value == self._value(), {})
 
 
+class ChoiceField(SelectField):
+    """A field with choices; also takes back the ``{"value", "label"}`` object the API answers."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([item.get("value") if isinstance(item, dict) else item for item in valuelist])
+
+
 class RelatedField(ModelChoiceField):
     """A foreign key: the related row, given by primary key, by a dict of field lookups, or by the
     nested object the API answers (``{"id": ..., "url": ...}``).
@@ -171,7 +178,7 @@ def _form_field(field):
     if field.choices:
         parse = int if isinstance(field, peewee.IntegerField) else str
         blank = [] if is_required(field) else [SelectChoice("", "---------")]
-        return SelectField(choices=blank + [SelectChoice(str(value), label) for value, label in field.choices],
+        return ChoiceField(choices=blank + [SelectChoice(str(value), label) for value, label in field.choices],
                            coerce=lambda value: None if value in ("", None) else parse(value), **options)
     for klass in type(field).__mro__:
         if klass in CONVERTERS:
