@@ -8,8 +8,10 @@ import uuid
 
 import peewee
 import pytest
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from app import create_app
 from app import db
 from app.objects.model_forms import bind_values
 from app.objects.model_forms import form_field_names
@@ -29,6 +31,7 @@ class Measurement(db.BaseModel):
     checked = peewee.BooleanField(null=True)
     notes = peewee.TextField(default="")
     level = peewee.IntegerField(choices=((1, "Low"), (2, "High")), null=True)
+    extra = db.JSONField(null=True)
 
     class Meta:
         table_name = "testkit_measurement"
@@ -160,15 +163,16 @@ def test_other_field_types(testkit):
     db.database.create_tables([Measurement])
     form = bind_values(Measurement, {"taken_on": "2026-03-01", "ratio": "0.5", "price": "9.99",
                                      "token": "12345678-1234-5678-1234-567812345678", "checked": False,
-                                     "level": "2"})
+                                     "level": "2", "extra": {"rack": [1, 2]}})
     assert form.validate(), form.errors
     row = Measurement.get_by_id(form.save().id)
     assert row.taken_on == datetime.date(2026, 3, 1) and row.ratio == 0.5 and row.price == decimal.Decimal("9.99")
     assert row.token == uuid.UUID("12345678-1234-5678-1234-567812345678")
     assert row.checked is False and row.level == 2  # False is not blank: a nullable boolean keeps it
+    assert row.extra == {"rack": [1, 2]}
     assert Measurement.get_by_id(bind_values(Measurement, {"checked": ""}).save().id).checked is None
     bad = bind_values(Measurement, {"taken_on": "March", "ratio": "x", "token": "nope", "checked": "maybe",
-                                    "level": "3"})
+                                    "level": "3", "extra": "{nope"})
     assert not bad.validate()
     assert bad.errors == {
         "taken_on": ["\u201cMarch\u201d is not a valid date (YYYY-MM-DD)."],
@@ -176,6 +180,7 @@ def test_other_field_types(testkit):
         "token": ["\u201cnope\u201d is not a valid UUID."],
         "checked": ["Must be a valid boolean."],
         "level": ["Select one of: 1 (Low), 2 (High)."],
+        "extra": ["Enter valid JSON (Expecting property name enclosed in double quotes at line 1)."],
     }
 
 
@@ -193,3 +198,14 @@ def test_datetime_field_reads_iso_text_and_shows_it_back(acme):
     shown = model_form_class(Stamped)(instance=row).at._value()
     assert shown == "2026-03-01T10:00:00"
     assert bind_values(Stamped, {}, row).validate()  # its own value goes back in unchanged
+
+
+def test_a_flask_form_base_reads_the_request(testkit, acme):
+    app = create_app(testkit)
+    app.config["WTF_CSRF_ENABLED"] = False
+    form_class = model_form_class(Gadget, base=FlaskForm)
+    assert form_class is not model_form_class(Gadget) and issubclass(form_class, FlaskForm)
+    with app.test_request_context(method="POST", data={"name": "widget", "vendor": str(acme.id)}):
+        form = form_class()
+        assert form.validate(), form.errors
+        assert form.save().vendor_id == acme.id

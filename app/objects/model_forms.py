@@ -27,7 +27,9 @@ import wtforms
 from wtforms.fields.choices import Choice
 from wtforms.fields.choices import SelectChoice
 
+from app.db import JSONField
 from app.jobs.fields import FlexibleBooleanField
+from app.jobs.fields import JSONTextField
 from app.jobs.fields import ModelChoiceField
 from app.jobs.fields import OptionalValue
 from app.jobs.fields import Required
@@ -160,6 +162,7 @@ CONVERTERS = {
     peewee.DateField: _parsed(parse_date, datetime.date),
     peewee.UUIDField: _parsed(parse_uuid, uuid.UUID),
     peewee.ForeignKeyField: _foreign_key,
+    JSONField: lambda field, options: JSONTextField(**options),
 }
 
 

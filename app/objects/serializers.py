@@ -11,8 +11,6 @@ level for the whole page, so a page costs a handful of queries whatever its leng
 from __future__ import annotations
 
 import datetime
-import decimal
-import uuid
 
 import peewee
 
@@ -21,6 +19,7 @@ from app.api.schemas import closed
 from app.api.schemas import nullable
 from app.api.schemas import ref
 from app.api.serializers import api_url
+from app.db import JSONField
 from app.objects.model_forms import form_field_names
 from app.objects.model_forms import is_required
 from app.objects.registry import kind_of
@@ -63,9 +62,9 @@ def _value(field, value):
         return format_datetime(value)
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
-    if isinstance(value, (uuid.UUID, decimal.Decimal)):
-        return str(value)
-    return value
+    if isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return str(value)  # UUID, Decimal, netaddr values, ...
 
 
 def _related(field, rows, depth: int) -> dict:
@@ -114,6 +113,7 @@ _TYPES = (
     (peewee.DateField, {"type": "string", "format": "date"}),
     (peewee.TimeField, {"type": "string", "format": "time"}),
     (peewee.UUIDField, {"type": "string", "format": "uuid"}),
+    (JSONField, {}),
     (peewee.CharField, {"type": "string"}),
     (peewee.TextField, {"type": "string"}),
 )
