@@ -209,3 +209,19 @@ def test_a_flask_form_base_reads_the_request(testkit, acme):
         form = form_class()
         assert form.validate(), form.errors
         assert form.save().vendor_id == acme.id
+
+
+def test_a_field_called_model_and_timestamps(testkit):
+    class Kit(db.BaseModel):
+        model = peewee.CharField(max_length=20)  # as DeviceType's
+        created = peewee.DateTimeField(default=db.utcnow)
+        last_updated = peewee.DateTimeField(default=db.utcnow)
+
+        class Meta:
+            table_name = "testkit_kit"
+
+    db.database.create_tables([Kit])
+    assert form_field_names(Kit) == ["model"]  # the timestamps are set by the database, never edited
+    form = bind_values(Kit, {"model": "C9300"})
+    assert form.validate(), form.errors
+    assert Kit.get_by_id(form.save().id).model == "C9300"

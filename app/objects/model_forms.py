@@ -13,7 +13,8 @@ Validation covers types, lengths, choices, required values (``0`` and ``False`` 
 foreign keys (the related row must exist, and be among ``meta.restrict_rows`` when given), unique
 fields and unique indexes, then the model's own ``clean()``: a ValueError there, or a Django-style
 error carrying a ``{field: message}`` dict, becomes the form's error. Fields the kind lists as
-``read_only``, auto and primary key fields are not in the form.
+``read_only``, auto and primary key fields and the ``created``/``last_updated`` timestamps are not in
+the form.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ __all__ = ["ModelForm", "RelatedField", "bind_values", "form_field_names", "mode
 
 NON_FIELD_ERRORS = "non_field_errors"  # DRF's key for errors that concern several fields
 # Names WTForms forms use themselves: a model field so named could not be a form field.
-_RESERVED = frozenset(dir(wtforms.Form)) | {"instance", "model", "kind", "save", "populate"}
+_RESERVED = frozenset(dir(wtforms.Form)) | {"instance", "save", "populate"}
+# Set by the database, as Django's auto_now fields: shown, never edited.
+TIMESTAMPS = frozenset({"created", "last_updated"})
 
 
 class ParsedField(TextField):
@@ -190,9 +193,9 @@ def _form_field(field):
 
 
 def form_field_names(kind_or_model) -> list[str]:
-    """The model's writable fields, in declaration order: no primary key, auto or read-only field."""
+    """The model's writable fields, in declaration order: no primary key, auto, timestamp or read-only field."""
     model, kind = _model_and_kind(kind_or_model)
-    read_only = set(kind.read_only) if kind else set()
+    read_only = set(kind.read_only if kind else ()) | TIMESTAMPS
     return [field.name for field in model._meta.sorted_fields
             if not field.primary_key and not isinstance(field, peewee.AutoField) and field.name not in read_only]
 
@@ -211,12 +214,12 @@ def _model_and_kind(kind_or_model):
 class ModelForm:
     """Mixin of every generated form (the base is ``wtforms.Form``, or ``FlaskForm`` on the pages)."""
 
-    model: type
+    _model: type  # underscored: a model may have a field called "model" (DeviceType)
 
     def __init__(self, *args, instance=None, **kwargs):
-        self.instance = instance if instance is not None else self.model()  # a new one has the defaults
-        initial = {name: _current(self.instance, self.model._meta.fields[name], typed=True)
-                   for name in form_field_names(self.model)}
+        self.instance = instance if instance is not None else self._model()  # a new one has the defaults
+        initial = {name: _current(self.instance, self._model._meta.fields[name], typed=True)
+                   for name in form_field_names(self._model)}
         super().__init__(*args, data=initial, **kwargs)
         self._form_error_key = NON_FIELD_ERRORS
 
@@ -230,7 +233,7 @@ class ModelForm:
 
     def populate(self, instance) -> None:
         """Copy the validated values onto ``instance`` (blank optional values become None or the default)."""
-        fields = self.model._meta.fields
+        fields = self._model._meta.fields
         for name in self._model_fields():
             setattr(instance, name, self._value_for(fields[name], self[name].data))
 
@@ -241,7 +244,7 @@ class ModelForm:
         return self.instance
 
     def _model_fields(self):
-        return [name for name in self._fields if name in self.model._meta.fields]
+        return [name for name in self._fields if name in self._model._meta.fields]
 
     @staticmethod
     def _value_for(field, value):
@@ -254,7 +257,7 @@ class ModelForm:
         return value
 
     def _check_unique(self) -> None:
-        meta = self.model._meta
+        meta = self._model._meta
         groups = [(field.name,) for field in meta.sorted_fields if field.unique and not field.primary_key]
         groups += [tuple(columns) for columns, unique in meta.indexes if unique]
         present = set(self._model_fields())
@@ -264,12 +267,12 @@ class ModelForm:
             values = [self._value_for(meta.fields[name], self[name].data) for name in names]
             if any(value is None for value in values):
                 continue  # NULLs never collide
-            query = self.model.select().where(*[meta.fields[name] == value for name, value in zip(names, values,
+            query = self._model.select().where(*[meta.fields[name] == value for name, value in zip(names, values,
                                                                                               strict=True)])
             if self.instance.get_id() is not None:
                 query = query.where(meta.primary_key != self.instance.get_id())
             if query.exists():
-                noun = self.model.__name__
+                noun = self._model.__name__
                 if len(names) == 1:
                     self[names[0]].errors.append(f"A {noun} with this {self[names[0]].label.text.lower()} "
                                                  "already exists.")
@@ -278,10 +281,10 @@ class ModelForm:
                     self.form_errors.append(f"A {noun} with this {labels} already exists.")
 
     def _clean(self) -> None:
-        clean = getattr(self.model, "clean", None)
+        clean = getattr(self._model, "clean", None)
         if clean is None:
             return
-        candidate = self.model(**self.instance.__data__)
+        candidate = self._model(**self.instance.__data__)
         candidate._pk = self.instance.get_id()
         self.populate(candidate)
         try:
@@ -323,7 +326,7 @@ def model_form_class(kind_or_model, base: type = wtforms.Form) -> type:
             raise ValueError(f"{model.__name__} fields {', '.join(clashes)} clash with form attributes; "
                              "list them as read_only when registering the model.")
         attributes = {name: _form_field(model._meta.fields[name]) for name in names}
-        _CLASSES[key] = type(f"{model.__name__}Form", (ModelForm, base), {"model": model, **attributes})
+        _CLASSES[key] = type(f"{model.__name__}Form", (ModelForm, base), {"_model": model, **attributes})
     return _CLASSES[key]
 
 
@@ -347,7 +350,7 @@ def bind_values(kind_or_model, values: dict, instance=None, *, meta=None):
     instance's values (a new instance's defaults). ``meta`` may carry ``restrict_rows`` to narrow the
     related rows a foreign key accepts."""
     form_class = model_form_class(kind_or_model)
-    model = form_class.model
+    model = form_class._model
     start = instance if instance is not None else model()
     formdata = _TypedFormData()
     for name in form_field_names(kind_or_model):

@@ -67,31 +67,55 @@ def _value(field, value):
     return str(value)  # UUID, Decimal, netaddr values, ...
 
 
+def _fetch(field, rows) -> dict:
+    """{key: related row} for ``field`` of ``rows`` in one query, each row's relation cache filled."""
+    keys = {row.__data__.get(field.name) for row in rows if field.name not in row.__rel__} - {None}
+    if not keys:
+        return {}
+    found = {row.__data__[field.rel_field.name]: row
+             for row in field.rel_model.select().where(field.rel_field.in_(list(keys)))}
+    for row in rows:
+        if row.__data__.get(field.name) in found:
+            row.__rel__[field.name] = found[row.__data__[field.name]]
+    return found
+
+
+def _displays(model, rows) -> list[str]:
+    """``str(row)`` of each row. The relations ``__str__`` follows (seen on the first row: a device
+    type's manufacturer) are fetched once for the page, not once per row."""
+    if not rows:
+        return []
+    before = set(rows[0].__rel__)
+    first = str(rows[0])
+    for name in set(rows[0].__rel__) - before:
+        field = model._meta.fields.get(name)
+        if isinstance(field, peewee.ForeignKeyField):
+            _displays(field.rel_model, list(_fetch(field, rows[1:]).values()))  # theirs may follow more
+    return [first, *(str(row) for row in rows[1:])]
+
+
 def _related(field, rows, depth: int) -> dict:
-    """{pk: JSON} of the rows ``field`` points to from ``rows``: one query for the page.
+    """{key: JSON} of the rows ``field`` points to from ``rows``: one query for the page.
 
     Only registered models nest: Jobdeck's own (a user, say) stay references, never their columns.
     """
-    keys = {row.__data__.get(field.name) for row in rows} - {None}
-    if depth == 0 or not keys or kind_of(field.rel_model) is None:
+    if depth == 0 or kind_of(field.rel_model) is None:
         return {}
-    model = field.rel_model
-    fetched = list(model.select().where(field.rel_field.in_(list(keys))))
-    return {row.__data__[field.rel_field.name]: item for row, item in zip(
-        fetched, serialize_rows(model, fetched, depth - 1), strict=True)}
+    found = _fetch(field, rows)
+    return dict(zip(found, serialize_rows(field.rel_model, list(found.values()), depth - 1), strict=True))
 
 
 def serialize_rows(kind_or_model, rows, depth: int = 0) -> list[dict]:
     """The rows of one model as JSON, foreign keys nested to ``depth`` (0 to MAX_DEPTH)."""
-    model = getattr(kind_or_model, "model", kind_or_model)
+    model = kind_or_model if isinstance(kind_or_model, type) else kind_or_model.model  # DeviceType has a "model"
     depth = max(0, min(depth, MAX_DEPTH))
     fields = [field for field in model._meta.sorted_fields if not field.primary_key]
     related = {field.name: _related(field, rows, depth)
                for field in fields if isinstance(field, peewee.ForeignKeyField)}
     serialized = []
-    for row in rows:
+    for row, display in zip(rows, _displays(model, rows), strict=True):
         pk = row.get_id()
-        data = {"id": str(pk), "object_type": _object_type(model), "display": str(row), "url": object_url(model, pk)}
+        data = {"id": str(pk), "object_type": _object_type(model), "display": display, "url": object_url(model, pk)}
         for field in fields:
             if isinstance(field, peewee.ForeignKeyField):
                 key = row.__data__.get(field.name)
