@@ -25,8 +25,7 @@ from app.objects.changes import ChangeLogged
 from app.objects.registry import register
 from tests.conftest import make_config
 from tests.conftest import setup_database
-from tests.support.postgres import own_database
-from tests.support.postgres import reset_schema
+from tests.support.postgres import own_postgres_database
 
 __all__ = ["Gadget", "Vendor", "create_tables", "testkit_both_fixture", "testkit_fixture", "testkit_postgres_url"]
 
@@ -90,8 +89,7 @@ def testkit_fixture(jobdeck):
 @pytest.fixture(scope="session")
 def testkit_postgres_url():
     """A PostgreSQL database of the session's own (skips without a server, outside CI)."""
-    with own_database("jobdeck_testkit") as url:
-        yield url
+    yield from own_postgres_database("testkit")
 
 
 @pytest.fixture(name="testkit_both", params=["sqlite", "postgres"])
@@ -100,10 +98,12 @@ def testkit_both_fixture(request, tmp_path):
 
     Import ``testkit_postgres_url`` into the test module too.
     """
-    config = make_config(tmp_path)
     if request.param == "postgres":
         config = make_config(tmp_path, database_url=request.getfixturevalue("testkit_postgres_url"))
-        reset_schema(db.bind(config.database_url))
+        # Empty for each test: migrations then start from nothing.
+        db.bind(config.database_url).execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    else:
+        config = make_config(tmp_path)
     setup_database(config, sync=False)
     create_tables()
     yield config

@@ -1,13 +1,7 @@
-"""A PostgreSQL database of a test module's own, next to JOBDECK_TEST_POSTGRES_URL's.
-
-Tests that run on both databases take ``database_url`` from a fixture parametrized over
-``"sqlite"`` and ``"postgres"``; the PostgreSQL half skips without a server, except under CI=true
-where a missing server fails (see tests/test_postgres.py).
-"""
+"""A PostgreSQL database of a test module's own, next to JOBDECK_TEST_POSTGRES_URL's."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
@@ -18,6 +12,7 @@ POSTGRES_URL = os.environ.get("JOBDECK_TEST_POSTGRES_URL")
 
 
 def require_postgres() -> str:
+    """The server URL; skips without one, except under CI=true where a missing server fails."""
     if not POSTGRES_URL:
         if os.environ.get("CI") == "true":
             pytest.fail("JOBDECK_TEST_POSTGRES_URL is not set: CI must provide a PostgreSQL server")
@@ -25,13 +20,12 @@ def require_postgres() -> str:
     return POSTGRES_URL
 
 
-@contextlib.contextmanager
-def own_database(prefix: str):
-    """Create ``<prefix>_<pid>`` on the test server; yield its URL, then drop it."""
+def own_postgres_database(label: str):
+    """Create ``jobdeck_<label>_<pid>`` on the test server; yield its URL, then drop it."""
     import psycopg2
 
     server = require_postgres()
-    name = f"{prefix}_{os.getpid()}"
+    name = f"jobdeck_{label}_{os.getpid()}"
     admin = psycopg2.connect(server)
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -41,10 +35,5 @@ def own_database(prefix: str):
         yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
     finally:
         with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.close()
-
-
-def reset_schema(database) -> None:
-    """Empty a PostgreSQL database between tests (migrations then start from nothing)."""
-    database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
