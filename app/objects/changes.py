@@ -17,6 +17,8 @@ import enum
 import re
 import uuid
 
+from app.db import Prepared
+from app.db import utcnow
 from app.objects import change_context
 
 __all__ = ["MASK", "ChangeLogged", "changed_object_type", "record_change", "snapshot"]
@@ -46,16 +48,17 @@ def _json_value(field, value):
     return str(value)
 
 
-def snapshot(instance) -> dict:
-    """The instance's field values as JSON (foreign keys as the related primary key), secrets masked."""
-    data = {}
-    for field in type(instance)._meta.sorted_fields:
-        value = instance.__data__.get(field.name)
+def snapshot(instance, data: dict | None = None) -> dict:
+    """The instance's field values (or ``data``'s) as JSON, foreign keys as the related key, secrets masked."""
+    data = instance.__data__ if data is None else data
+    out = {}
+    for field in instance._meta.sorted_fields:
+        value = data.get(field.name)
         if _SECRET_NAME.search(field.name) and value not in (None, ""):
-            data[field.name] = MASK
+            out[field.name] = MASK
         else:
-            data[field.name] = _json_value(field, value)
-    return data
+            out[field.name] = _json_value(field, value)
+    return out
 
 
 def changed_object_type(model) -> str:
@@ -68,32 +71,58 @@ def changed_object_type(model) -> str:
         return f"{model.__module__.rsplit('.', 1)[-1]}.{model.__name__}".lower()
 
 
+# SQL rendered once per kind of database: Peewee renders a query on every run, which cost more than
+# the insert itself (bench/object_changes.py).
+_INSERT = None
+_READS: dict[type, Prepared] = {}
+
+
+def _insert_query():
+    global _INSERT
+    if _INSERT is None:
+        from app.models.changes import ObjectChange
+
+        columns = ObjectChange._meta.sorted_fields
+        _INSERT = (columns, Prepared(lambda p: ObjectChange.insert({column: p for column in columns})))
+    return _INSERT
+
+
 def record_change(instance, action, before: dict | None, after: dict | None) -> None:
     """Store one ObjectChange for ``instance`` (a ChangeAction, or its value)."""
     from app.models.changes import ChangeAction
-    from app.models.changes import ObjectChange
 
     context = change_context.current()
     user = context.user
-    ObjectChange.insert(
-        id=uuid.uuid4(),
-        user=getattr(user, "id", None),
-        user_name=getattr(user, "username", "") or "",
-        request_id=context.request_id,
-        action=ChangeAction(action).value,
-        changed_object_type=changed_object_type(type(instance)),
-        changed_object_id=str(instance._pk),
-        object_repr=str(instance)[:200],
-        object_data=after,
-        object_data_before=before,
-        job_result=context.job_result_id,
-    ).execute()
+    values = {
+        "id": uuid.uuid4(),
+        "time": utcnow(),
+        "user": getattr(user, "id", None),
+        "user_name": getattr(user, "username", "") or "",
+        "request_id": context.request_id,
+        "action": ChangeAction(action).value,
+        "changed_object_type": changed_object_type(type(instance)),
+        "changed_object_id": str(instance._pk),
+        "object_repr": str(instance)[:200],
+        "object_data": after,
+        "object_data_before": before,
+        "job_result": context.job_result_id,
+    }
+    columns, insert = _insert_query()
+    insert.execute(*(column.db_value(values[column.name]) for column in columns))
 
 
 def _stored(instance) -> dict | None:
+    """The row as the database holds it now, as a snapshot (None when there is no such row)."""
     model = type(instance)
-    row = model.select().where(model._meta.primary_key == instance._pk).first()
-    return None if row is None else snapshot(row)
+    read = _READS.get(model)
+    if read is None:
+        read = _READS[model] = Prepared(lambda p: model.select().where(model._meta.primary_key == p))
+    fields = model._meta.sorted_fields
+    row = read.execute(model._meta.primary_key.db_value(instance._pk)).fetchone()
+    if row is None:
+        return None
+    values = {field.name: field.python_value(value) for field, value in zip(fields, row, strict=True)}
+    return snapshot(instance, values)
 
 
 class ChangeLogged:
