@@ -12,6 +12,7 @@ from app.db import JSONField
 from app.db import utcnow
 from app.models.results import JobResult
 from app.models.users import User
+from app.security.object_types import register_object_type
 
 
 class ChangeAction(str, enum.Enum):
@@ -54,3 +55,6 @@ class ObjectChange(BaseModel):
 
     def get_absolute_url(self) -> str:
         return f"/extras/object-changes/{self.id}/"
+
+
+register_object_type(ObjectChange, "extras.objectchange", "object change", "object changes")

@@ -14,7 +14,7 @@ from app.db import utcnow
 from app.models import WorkerHeartbeat
 from app.supervision import worker_supervision
 
-EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies", "scheduled-jobs")
+EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies", "scheduled-jobs", "object-changes")
 
 
 @api_route("/", summary="List the API's sections; its API-Version header is the version handshake.",
