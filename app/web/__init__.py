@@ -23,7 +23,7 @@ from app.web import templating
 
 # Blueprints owned by other modules; each is registered when its module exists.
 OPTIONAL_BLUEPRINTS = ("app.web.admin", "app.web.approvals", "app.web.job_edit", "app.web.profile",
-                       "app.web.git_repositories")
+                       "app.web.git_repositories", "app.web.object_changes")
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
