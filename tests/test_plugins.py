@@ -156,6 +156,10 @@ def test_a_listed_plugin_that_is_not_installed_is_a_clear_error(deck, site):
     assert "JOBDECK_PLUGINS lists nowhere_plugin, but no installed package provides it" in result.stderr
     assert "jobdeck_demo" in result.stderr  # the installed ones are named
     assert "Traceback" not in result.stderr
+    worker = jobdeck(deck, site, "worker", plugins_setting="nowhere_plugin")
+    assert worker.returncode == 2 and "JOBDECK_PLUGINS lists nowhere_plugin" in worker.stderr
+    with pytest.raises(plugins.PluginError, match="JOBDECK_PLUGINS lists nowhere_plugin"):
+        make_app(deck.replace(plugins=("nowhere_plugin",)))
 
 
 def test_its_jobs_sync_as_plugins_and_run_on_a_worker(deck, site, worker_factory):
