@@ -138,6 +138,16 @@ def test_a_constrained_grant_shows_the_changes_of_the_objects_it_allows(api):
         ("alpha", "create"), ("alpha", "update")]
 
 
+def test_a_constrained_grant_works_for_uuid_keys_too(api):
+    kept = Gadget.create(name="kept")
+    Gadget.create(name="hidden")
+    viewer = make_user("gadgeteer")
+    grant(viewer, ["view"], ["extras.objectchange"])
+    grant(viewer, ["view"], ["testing.gadget"], {"name": "kept"})
+    listed = api.get(CHANGES, key_for(viewer)).json["results"]
+    assert [(item["object_repr"], item["changed_object_id"]) for item in listed] == [("kept", str(kept.id))]
+
+
 def test_a_constraint_on_the_log_itself_applies(api):
     me = make_user("me")
     with change_context(lambda: me):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import peewee
 
 from app.db import BaseModel
@@ -22,8 +24,9 @@ class Widget(ChangeLogged, BaseModel):
 
 
 class Gadget(ChangeLogged, BaseModel):
-    """A second type, for "sees only the changes of types they may view"."""
+    """A second type (with a UUID key), for "sees only the changes of types they may view"."""
 
+    id = peewee.UUIDField(primary_key=True, default=uuid.uuid4)
     name = peewee.CharField(max_length=100)
 
     class Meta:
