@@ -132,3 +132,7 @@ def test_the_result_page_lists_the_changes_its_run_made(app, admin):
     assert f"job_result={result.id}" in page
     listed = text(admin.get(f"{LIST}?job_result={result.id}"))
     assert listed.count("widget-") == 4
+
+
+def test_the_permission_form_offers_the_change_log(app, admin):
+    assert 'value="extras.objectchange"' in text(admin.get("/admin/permissions/add/"))
