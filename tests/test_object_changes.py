@@ -75,6 +75,19 @@ def test_secret_looking_fields_are_masked(widgets):
     assert "s3cr3t-value" not in str(ObjectChange.select(ObjectChange.object_data).tuples()[:])
 
 
+def test_a_changed_secret_is_logged_as_changed_without_its_value(widgets):
+    widget = Widget.create(name="gamma", api_token="first-secret")
+    widget.api_token = "second-secret"
+    widget.save()
+    widget.save()  # nothing changed this time
+    update = changes()[-1]
+    assert len(changes()) == 2 and update.action == "update"
+    assert update.object_data_before["api_token"] == "********"
+    assert update.object_data["api_token"] == "******** (changed)"
+    assert "secret" not in str(ObjectChange.select(ObjectChange.object_data, ObjectChange.object_data_before)
+                               .tuples()[:])
+
+
 def test_a_rolled_back_write_leaves_no_change(widgets):
     with database.atomic() as transaction:
         Widget.create(name="delta")

@@ -21,7 +21,7 @@ from app.db import Prepared
 from app.db import utcnow
 from app.objects import change_context
 
-__all__ = ["MASK", "ChangeLogged", "changed_object_type", "record_change", "snapshot"]
+__all__ = ["MASK", "ChangeLogged", "changed_object_type", "masked", "record_change", "snapshot"]
 
 MASK = "********"
 # Values of fields named like these are never stored in plain text.
@@ -49,15 +49,21 @@ def _json_value(field, value):
 
 
 def snapshot(instance, data: dict | None = None) -> dict:
-    """The instance's field values (or ``data``'s) as JSON, foreign keys as the related key, secrets masked."""
+    """The instance's field values (or ``data``'s) as JSON, foreign keys as the related key (secrets in
+    the clear: ``masked()`` before storing)."""
     data = instance.__data__ if data is None else data
-    out = {}
-    for field in instance._meta.sorted_fields:
-        value = data.get(field.name)
-        if _SECRET_NAME.search(field.name) and value not in (None, ""):
-            out[field.name] = MASK
-        else:
-            out[field.name] = _json_value(field, value)
+    return {field.name: _json_value(field, data.get(field.name)) for field in instance._meta.sorted_fields}
+
+
+def masked(data: dict | None, before: dict | None = None) -> dict | None:
+    """``data`` with secret-looking values replaced by MASK (``MASK (changed)`` where ``before`` differs),
+    so a changed token is seen to change and never read."""
+    if data is None:
+        return None
+    out = dict(data)
+    for name, value in data.items():
+        if _SECRET_NAME.search(name) and value not in (None, ""):
+            out[name] = f"{MASK} (changed)" if before is not None and before.get(name) != value else MASK
     return out
 
 
@@ -135,12 +141,13 @@ class ChangeLogged:
             result = super().save(*args, **kwargs)
             after = snapshot(self)
             if creating or (result and before != after):
-                record_change(self, "create" if creating or before is None else "update", before, after)
+                record_change(self, "create" if creating or before is None else "update", masked(before),
+                              masked(after, before))
         return result
 
     def delete_instance(self, *args, **kwargs):
         with self._meta.database.atomic():
-            before = snapshot(self)
+            before = masked(snapshot(self))
             result = super().delete_instance(*args, **kwargs)
             if result:
                 record_change(self, "delete", before, None)
