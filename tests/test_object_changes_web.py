@@ -93,13 +93,14 @@ def test_the_detail_shows_before_and_after(app, admin):
     assert "nobody (a shell or system task)" in page
 
 
-def test_without_permission_the_pages_are_not_found_and_the_link_is_gone(app):
+def test_without_permission_the_pages_refuse_and_the_link_is_gone(app):
     Widget.create(name="alpha")
     change = ObjectChange.get()
     viewer = make_user("viewer")
     client = login_as(app, viewer)
-    assert client.get(LIST).status_code == 404
-    assert client.get(f"{LIST}{change.id}/").status_code == 404
+    refused = client.get(LIST)
+    assert refused.status_code == 403 and "You do not have permission to view object changes." in text(refused)
+    assert client.get(f"{LIST}{change.id}/").status_code == 403
     assert 'href="/extras/object-changes/"' not in text(client.get("/jobs/"))
 
     grant(viewer, ["extras.objectchange"], ["view"])

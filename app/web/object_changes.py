@@ -89,7 +89,7 @@ def change_page(user, args, size: int = PAGE_SIZE) -> ChangePage:
 
 def _require_view():
     if not can(me(), "view", "extras.objectchange"):
-        abort(404)
+        abort(403, description="You do not have permission to view object changes.")
 
 
 @bp.route("/extras/object-changes/")
