@@ -52,6 +52,16 @@ def test_create_update_delete_each_record_one_change_with_before_and_after(widge
     assert create.user is None and create.user_name == "" and create.job_result is None  # the shell
 
 
+def test_the_django_style_manager_is_logged_except_its_bulk_queries(widgets):
+    widget, created = Widget.objects.get_or_create(name="managed", defaults={"size": 1})
+    Widget.objects.update_or_create(name="managed", defaults={"size": 2})
+    assert created and [(change.action, change.object_data["size"]) for change in changes()] == [
+        ("create", 1), ("update", 2)]
+    Widget.objects.filter(name="managed").update(size=3)  # one UPDATE query: not logged (README)
+    Widget.objects.filter(name="managed").delete()
+    assert len(changes()) == 2
+
+
 def test_the_before_side_is_what_the_database_held_not_what_the_instance_was_loaded_with(widgets):
     Widget.create(name="beta", size=1)
     stale = Widget.get(Widget.name == "beta")
