@@ -24,8 +24,10 @@ from tests.conftest import REPO
 from tests.conftest import config_environment
 from tests.conftest import make_config
 from tests.conftest import setup_database
+from tests.factories import login_as
 from tests.factories import make_app
 from tests.factories import make_user
+from tests.factories import text
 from tests.support.worker import wait_for_result
 
 PLUGIN = "jobdeck_demo"
@@ -201,3 +203,12 @@ def test_its_templates_are_found_by_the_pages(deck, site):
         assert app.jinja_env.get_template("jobdeck_demo/hello.html").render(who="Ada") == (
             "Hello from Ada, a plugin template.")
         assert app.jinja_env.get_template("base.html")  # Jobdeck's own still come first
+
+
+def test_its_job_has_a_page_and_a_form(deck, site):
+    migrate_plugins()
+    sync_plugins()
+    record = JobRecord.get_for_class_path("jobdeck_demo.jobs.MakeGizmo")
+    client = login_as(make_app(deck), make_user("pageviewer", superuser=True))
+    page = client.get(f"/jobs/{record.id}/")
+    assert page.status_code == 200 and "Make a gizmo" in text(page) and 'name="gizmo_name"' in text(page)
