@@ -28,6 +28,7 @@ from huey.consumer import Worker
 
 from app import db
 from app.catalog import sync_jobs
+from app.catalog import sync_plugins
 from app.config import configure
 from app.config import from_environment
 from app.execution import reaper
@@ -274,8 +275,9 @@ def run_worker(queues: list[str] | None = None, workers: int = 2) -> None:
         pending = db.pending_migrations()
         if pending:
             raise SystemExit(f"the database needs migrations ({', '.join(pending)}): run `jobdeck migrate` first")
-        for line in sync_jobs(config.jobs_root).lines():
-            log.info("%s", line)
+        for report in (sync_jobs(config.jobs_root), *sync_plugins()):  # a listed plugin missing stops it here
+            for line in report.lines():
+                log.info("%s", line)
     # The consumer's processes must never hold job modules: each run imports the current source.
     local_source(config.jobs_root).forget_all()
     supervisor.set_worker_name(name)

@@ -51,6 +51,7 @@ OBJECT_TYPES = (
     ("extras.joblogentry", "Job log entry"),
     ("extras.gitrepository", "Git repository"),
     ("extras.scheduledjob", "Scheduled job"),
+    ("extras.objectchange", "Object change"),
     ("users.user", "User"),
     ("users.group", "Group"),
     ("users.objectpermission", "Object permission"),

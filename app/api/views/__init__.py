@@ -7,11 +7,12 @@ from app.api.views import git
 from app.api.views import job_edit
 from app.api.views import jobs
 from app.api.views import logs
+from app.api.views import object_changes
 from app.api.views import results
 from app.api.views import root
 from app.api.views import run
 from app.api.views import schedules
 from app.api.views import users
 
-__all__ = ["approvals", "docs", "files", "git", "job_edit", "jobs", "logs", "results", "root", "run", "schedules",
-           "users"]
+__all__ = ["approvals", "docs", "files", "git", "job_edit", "jobs", "logs", "object_changes", "results", "root", "run",
+           "schedules", "users"]

@@ -20,7 +20,7 @@ from app.objects.api import app_labels
 from app.objects.api import section_index
 from app.supervision import worker_supervision
 
-EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies", "scheduled-jobs")
+EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies", "scheduled-jobs", "object-changes")
 
 
 @api_route("/", summary="List the API's sections; its API-Version header is the version handshake.",
