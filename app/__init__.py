@@ -55,11 +55,13 @@ def create_app(config: Config | None = None) -> Flask:
 
     from app import api
     from app import markup
+    from app import plugins
     from app import web
     from app.web import headers
 
     markup.init_app(app)
     headers.init_app(app)
+    plugins.init_app(app)  # before the views: a plugin's models are registered when they are built
     web.init_app(app)
     api.init_app(app)
     return app

@@ -1,7 +1,7 @@
 """The job catalog: discovered Job classes kept in step with their JobRecord rows.
 
-``sync_jobs(source)`` imports every job module of a source (the jobs root by default, or a Git
-repository's commit: ``app.sources``) and creates or refreshes one record per registered class.
+``sync_jobs(source)`` imports every job module of a source (the jobs root by default, a Git
+repository's commit or a plugin: ``app.sources``) and creates or refreshes one record per registered class.
 New records start disabled. A class that disappeared keeps its record with ``installed = False``.
 An overridden field (``<field>_override`` set) keeps the record's value.
 """
@@ -144,6 +144,14 @@ def sync_jobs(source=None) -> SyncReport:
         JobQueue.ensure([get_config().default_queue,
                          *(queue for record in source.records() if record.installed for queue in record.queues)])
     return report
+
+
+def sync_plugins() -> list[SyncReport]:
+    """Sync the jobs of every plugin listed in JOBDECK_PLUGINS (raises PluginError for a missing one)."""
+    from app.plugins import load_plugins
+    from app.sources.plugins import PluginSource
+
+    return [sync_jobs(PluginSource(plugin)) for plugin in load_plugins() if plugin.job_modules()]
 
 
 def job_class_for(record: JobRecord):

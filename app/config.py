@@ -25,6 +25,10 @@ def _as_patterns(value: str) -> tuple[str, ...]:
     return tuple(line for line in (part.strip() for part in value.splitlines()) if line)
 
 
+def _as_names(value: str) -> tuple[str, ...]:
+    return tuple(name for name in value.replace(",", " ").split() if name)
+
+
 def _as_time_zone(value: str) -> str:
     from zoneinfo import ZoneInfo
     from zoneinfo import ZoneInfoNotFoundError
@@ -56,6 +60,7 @@ class Config:
     heartbeat_interval: float = 10.0
     worker_lost_after: float = 45.0
     time_zone: str = "UTC"
+    plugins: tuple[str, ...] = ()
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
@@ -80,6 +85,7 @@ ENVIRONMENT = {
     "JOBDECK_HEARTBEAT_INTERVAL": ("heartbeat_interval", float),
     "JOBDECK_WORKER_LOST_AFTER": ("worker_lost_after", float),
     "JOBDECK_TIME_ZONE": ("time_zone", _as_time_zone),
+    "JOBDECK_PLUGINS": ("plugins", _as_names),
 }
 
 

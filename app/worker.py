@@ -28,6 +28,7 @@ from huey.consumer import Worker
 
 from app import db
 from app.catalog import sync_jobs
+from app.catalog import sync_plugins
 from app.config import configure
 from app.config import from_environment
 from app.execution import reaper
@@ -278,8 +279,9 @@ def run_worker(queues: list[str] | None = None, workers: int = 2, *, loglevel: s
         pending = db.pending_migrations()
         if pending:
             raise SystemExit(f"the database needs migrations ({', '.join(pending)}): run `jobdeck migrate` first")
-        for line in sync_jobs(config.jobs_root).lines():
-            log.info("%s", line)
+        for report in (sync_jobs(config.jobs_root), *sync_plugins()):  # a listed plugin missing stops it here
+            for line in report.lines():
+                log.info("%s", line)
         unknown = set(queues) - set(JobQueue.names())
         if unknown:
             log.warning("no job queue is named %s: no job sends runs there yet", ", ".join(sorted(unknown)))

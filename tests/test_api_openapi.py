@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 from openapi_spec_validator import validate
 
-from app.api.openapi import openapi_path
+from app.api.openapi import rule_paths
 from tests import test_api_support as support
 from tests.test_api_support import admin_key_fixture  # noqa: F401
 from tests.test_api_support import api_fixture  # noqa: F401
@@ -20,9 +20,10 @@ IMPLICIT = {"HEAD", "OPTIONS"}
 
 def registered(app) -> set[tuple[str, str]]:
     return {
-        (openapi_path(rule.rule), method.lower())
+        (path, method.lower())
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api")
+        for path in rule_paths(rule.rule)
         for method in rule.methods - IMPLICIT
     }
 

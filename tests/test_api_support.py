@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import create_app
 from app.api.openapi import build_document
-from app.api.openapi import openapi_path
+from app.api.openapi import documented_path
 from app.models import JobRecord
 from app.models import JobResult
 from app.models import ObjectPermission
@@ -47,11 +47,11 @@ def check_documented(app, method: str, url: str, response) -> None:
     if response.status_code == 500 or not parts.path.startswith("/api"):
         return
     try:
-        rule, _ = app.url_map.bind("localhost").match(parts.path, method=method, return_rule=True)
+        rule, values = app.url_map.bind("localhost").match(parts.path, method=method, return_rule=True)
     except HTTPException:
         return  # a routing failure: not an operation of the document
     document = openapi_document()
-    operation = document["paths"][openapi_path(rule.rule)][method.lower()]
+    operation = document["paths"][documented_path(rule.rule, values)][method.lower()]
     documented = operation["responses"].get(str(response.status_code))
     assert documented is not None, f"{method} {rule.rule} answered an undocumented {response.status_code}"
     content = documented.get("content", {})

@@ -37,7 +37,7 @@ def postgres(tmp_path):
 def test_migrate_is_idempotent_on_postgres(postgres):
     assert db.migrate() == ["0001_initial", "0002_result_status_date_index", "0003_sessions_and_logins",
                             "0004_result_process", "0005_scheduled_jobs", "0006_git_repositories",
-                            "0009_job_queues"]
+                            "0007_object_changes", "0009_job_queues"]
     assert db.migrate() == []
 
 

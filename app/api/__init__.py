@@ -17,6 +17,7 @@ from app.api.registry import CONVERTERS
 from app.api.registry import PAGE_ENDPOINTS
 from app.api.registry import bp
 from app.extensions import csrf
+from app.objects import api as objects_api  # noqa: F401  (registers the routes of every registered model)
 
 __all__ = ["bp", "init_app"]
 

@@ -1,6 +1,7 @@
 """The six routes of a resource declared once: list, get, create, update (PATCH), replace (PUT), delete.
 
-Users, groups and object permissions (``/api/users/...``) are each a ``Resource``. Every route checks
+Users, groups, object permissions and Git repositories are each a ``Resource``; the object registry's
+routes (app/objects/api.py) serve every registered model through the same views. Every route checks
 the caller through app.security: ``view`` to see a row, ``add``/``change``/``delete`` to write it, and
 a write whose result falls outside the caller's permission (a constrained grant) is rolled back. The
 request bodies' schemas are built here from the same declaration that checks them.
@@ -48,6 +49,18 @@ class Resource:
     before_delete: Callable[[object], None] | None = None  # raises to refuse
     tag: str = "users"
 
+    def listing(self, user):
+        """The rows the list shows: the caller's, narrowed by the request's filters, in order."""
+        return self.filters.apply(restrict(self.model.select(), user, "view")).order_by(*self.order)
+
+    def find(self, pk):
+        """The row the caller may view, else 404."""
+        return visible(self.model.select(), self.noun, self.model._meta.primary_key == pk)
+
+    def read_only(self) -> frozenset:
+        """What GET answers may be sent back: its read-only fields are ignored, as DRF does."""
+        return frozenset(COMPONENTS[self.noun]["properties"]) - set(self.fields)
+
 
 def _input_schema(resource: Resource, required, description: str) -> dict:
     properties = {}
@@ -67,23 +80,18 @@ def _document_inputs(resource: Resource) -> None:
         resource, resource.replace_required, f"Fields left out keep their values. {ignored}")
 
 
-def register(resource: Resource) -> None:
-    """Add the resource's routes to the API blueprint (and so to the OpenAPI document)."""
-    model, label = resource.model, resource.label
-    detail_rule = f"{resource.rule}<int:{resource.name}_id>/"
+def resource_views(resolve) -> dict[str, Callable]:
+    """The six views, by suffix; ``resolve(path)`` turns a route's arguments into (resource, pk or None).
 
-    def one(pk):
-        return visible(model.select(), resource.noun, model.id == pk)
+    A static resource resolves to itself; the object registry's routes resolve their ``kind`` argument.
+    """
 
-    def answer(row, status=200):
+    def answer(resource, row, status=200):
         # The stored row as written, even when the caller may add or change it but not view it.
-        return render(resource.serialize([model.get_by_id(row.id)])[0], status)
+        return render(resource.serialize([resource.model.get_by_id(row.get_id())])[0], status)
 
-    # What GET answers may be sent back: its read-only fields are ignored, as DRF does.
-    read_only = frozenset(COMPONENTS[resource.noun]["properties"]) - set(resource.fields)
-
-    def save(row, action: str, required=()):
-        values = read_body(json_body(), resource.fields, read_only, required)
+    def save(resource, row, action: str, required=()):
+        values = read_body(json_body(), resource.fields, resource.read_only(), required)
         store = resource.prepare(row, values)
         # Validation reads outside the transaction: on SQLite, a transaction that reads and then writes
         # fails at once ("database is locked") when another process wrote in between.
@@ -91,33 +99,38 @@ def register(resource: Resource) -> None:
             store()
             require(api_user(), action, row)  # e.g. a grant constrained to some rows: stay within it
 
-    def list_view():
-        query = resource.filters.apply(restrict(model.select(), api_user(), "view"))
-        return render(paginate(query.order_by(*resource.order), resource.serialize, whole_page=True))
+    def list_view(**path):
+        resource, _ = resolve(path)
+        return render(paginate(resource.listing(api_user()), resource.serialize, whole_page=True))
 
     def detail_view(**path):
-        return render(resource.serialize([one(*path.values())])[0])
+        resource, pk = resolve(path)
+        return render(resource.serialize([resource.find(pk)])[0])
 
-    def create_view():
-        require(api_user(), "add", model)
-        row = model()
-        save(row, "add", resource.required)
-        return answer(row, 201)
+    def create_view(**path):
+        resource, _ = resolve(path)
+        require(api_user(), "add", resource.model)
+        row = resource.model()
+        save(resource, row, "add", resource.required)
+        return answer(resource, row, 201)
 
     def update_view(**path):
-        row = one(*path.values())
+        resource, pk = resolve(path)
+        row = resource.find(pk)
         require(api_user(), "change", row)
-        save(row, "change")
-        return answer(row)
+        save(resource, row, "change")
+        return answer(resource, row)
 
     def replace_view(**path):
-        row = one(*path.values())
+        resource, pk = resolve(path)
+        row = resource.find(pk)
         require(api_user(), "change", row)
-        save(row, "change", resource.replace_required)
-        return answer(row)
+        save(resource, row, "change", resource.replace_required)
+        return answer(resource, row)
 
     def delete_view(**path):
-        row = one(*path.values())
+        resource, pk = resolve(path)
+        row = resource.find(pk)
         require(api_user(), "delete", row)
         if resource.before_delete is not None:
             resource.before_delete(row)
@@ -125,26 +138,38 @@ def register(resource: Resource) -> None:
             with database.atomic():
                 row.delete_instance()
         except peewee.IntegrityError:
-            raise ApiError(409, f"Could not delete the {label} \u201c{row}\u201d: other records still refer to "
-                                "it.") from None
+            raise ApiError(409, f"Could not delete the {resource.label} \u201c{row}\u201d: other records still "
+                                "refer to it.") from None
         return Response(status=204)
 
-    _document_inputs(resource)
-    routes = (
-        (list_view, "list", resource.rule, "GET", f"List the {label}s you may view.",
-         {"filters": resource.filters}),
-        (create_view, "create", resource.rule, "POST", f"Create a {label} (needs add permission).",
-         {"request": f"{resource.noun}Create", "status": 201, "errors": (400, 415)}),
-        (detail_view, "detail", detail_rule, "GET", f"Get one {label}.", {"errors": (404,)}),
-        (update_view, "update", detail_rule, "PATCH", f"Change some fields of a {label} (needs change permission).",
-         {"request": f"{resource.noun}Patch", "errors": (400, 404, 415)}),
-        (replace_view, "replace", detail_rule, "PUT",
-         f"Update a {label}, giving every required field (needs change permission).",
-         {"request": f"{resource.noun}Replace", "errors": (400, 404, 415)}),
-        (delete_view, "delete", detail_rule, "DELETE", f"Delete a {label} (needs delete permission).",
+    return {"list": list_view, "create": create_view, "detail": detail_view, "update": update_view,
+            "replace": replace_view, "delete": delete_view}
+
+
+def route_specs(resource: Resource, detail_rule: str, filters) -> list[tuple]:
+    """(suffix, rule, method, summary, what the document says) of the six routes."""
+    label, noun = resource.label, resource.noun
+    return [
+        ("list", resource.rule, "GET", f"List the {label}s you may view.", {"filters": filters}),
+        ("create", resource.rule, "POST", f"Create a {label} (needs add permission).",
+         {"request": f"{noun}Create", "status": 201, "errors": (400, 415)}),
+        ("detail", detail_rule, "GET", f"Get one {label}.", {"errors": (404,)}),
+        ("update", detail_rule, "PATCH", f"Change some fields of a {label} (needs change permission).",
+         {"request": f"{noun}Patch", "errors": (400, 404, 415)}),
+        ("replace", detail_rule, "PUT", f"Update a {label}, giving every required field (needs change permission).",
+         {"request": f"{noun}Replace", "errors": (400, 404, 415)}),
+        ("delete", detail_rule, "DELETE", f"Delete a {label} (needs delete permission).",
          {"status": 204, "errors": (404, 409), "response": None}),
-    )
-    for view, suffix, rule, method, summary, meta in routes:
+    ]
+
+
+def register(resource: Resource) -> None:
+    """Add the resource's routes to the API blueprint (and so to the OpenAPI document)."""
+    views = resource_views(lambda path: (resource, next(iter(path.values()), None)))
+    _document_inputs(resource)
+    for suffix, rule, method, summary, meta in route_specs(
+            resource, f"{resource.rule}<int:{resource.name}_id>/", resource.filters):
+        view = views[suffix]
         view.__name__ = f"{resource.name}_{suffix}"
         meta.setdefault("response", resource.noun)
         api_route(rule, method=method, summary=summary, tag=resource.tag, **meta)(view)

@@ -57,12 +57,12 @@ class FilterSet:
     def __iter__(self):
         return iter(self.filters.values())
 
-    def apply(self, query):
-        """Narrow query by the request's parameters; 400 for unknown ones or unusable values."""
+    def apply(self, query, ignore=IGNORED_PARAMETERS):
+        """Narrow query by the request's parameters (except ``ignore``); 400 for unknown ones or unusable values."""
         errors: dict[str, list[str]] = {}
         conditions = []
         for name in request.args:
-            if name in IGNORED_PARAMETERS:
+            if name in ignore:
                 continue
             spec = self.filters.get(name)
             if spec is None:

@@ -7,10 +7,12 @@ import re
 from app.api.negotiation import API_VERSION
 from app.api.pagination import DEFAULT_LIMIT
 from app.api.pagination import MAX_LIMIT
+from app.api.registry import DOCUMENT_PARTS
 from app.api.registry import OPERATIONS
 from app.api.schemas import COMPONENTS
 from app.api.schemas import page_of
 from app.api.schemas import ref
+from app.objects.registry import kinds
 
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _CONVERTERS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
@@ -33,6 +35,28 @@ PAGE_PARAMETERS = [
 def openapi_path(rule: str) -> str:
     """Flask's ``/a/<uuid:job_id>/`` as OpenAPI's ``/a/{job_id}/``."""
     return _PARAMETER.sub(r"{\2}", rule)
+
+
+def documented_path(rule: str, values: dict) -> str:
+    """The document's path for a request matched to ``rule`` with ``values``: an object route
+    (``/api/<object_kind:kind>/``) is documented once per kind (``/api/dcim/devices/``)."""
+    path = openapi_path(rule)
+    kind = values.get("kind")
+    if kind is not None and hasattr(kind, "slug"):
+        path = path.replace("{kind}", f"{kind.app_label}/{kind.slug}")
+    if "app_label" in values:
+        path = path.replace("{app_label}", values["app_label"])
+    return path
+
+
+def rule_paths(rule: str) -> set[str]:
+    """Every path of the document a Flask rule stands for (an object route: one per kind)."""
+    path = openapi_path(rule)
+    if "{kind}" in path:
+        return {path.replace("{kind}", f"{kind.app_label}/{kind.slug}") for kind in kinds()}
+    if "{app_label}" in path:
+        return {path.replace("{app_label}", kind.app_label) for kind in kinds()}
+    return {path}
 
 
 def _parameters(operation) -> list[dict]:
@@ -94,8 +118,13 @@ def _operation(operation) -> dict:
 
 
 def build_document() -> dict:
+    operations, components = list(OPERATIONS), dict(COMPONENTS)
+    for part in DOCUMENT_PARTS:
+        more, schemas = part({operation.rule for operation in OPERATIONS})
+        operations += more
+        components.update(schemas)
     paths: dict[str, dict] = {}
-    for operation in OPERATIONS:
+    for operation in operations:
         paths.setdefault(openapi_path(operation.rule), {})[operation.method.lower()] = _operation(operation)
     return {
         "openapi": "3.1.0",
@@ -109,7 +138,7 @@ def build_document() -> dict:
         "paths": paths,
         "security": [{"tokenAuth": []}],
         "components": {
-            "schemas": COMPONENTS,
+            "schemas": components,
             "securitySchemes": {"tokenAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
                                               "description": "\u201cToken <key>\u201d"}},
             "headers": {"ApiVersion": {"description": "The API version served (the requested one, when "

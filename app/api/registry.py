@@ -48,6 +48,9 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+# Functions adding operations and schemas when the document is built, for routes that serve several
+# paths (the object registry's): ``part(static rules) -> (operations, component schemas)``.
+DOCUMENT_PARTS: list = []
 PUBLIC_ENDPOINTS: set[str] = set()
 PAGE_ENDPOINTS: set[str] = set()
 

@@ -25,6 +25,7 @@ from app.cli.common import EXIT_INTERRUPTED
 from app.cli.common import CommandError
 from app.config import ConfigError
 from app.jobs.loader import JobsRootError
+from app.plugins import PluginError
 
 __all__ = ["CommandError", "build_parser", "main"]
 
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except CommandError as exc:
         return _fail(str(exc), exc.code)
-    except (ConfigError, JobsRootError) as exc:
+    except (ConfigError, JobsRootError, PluginError) as exc:
         return _fail(_sentence(str(exc)), 2)
     except (peewee.OperationalError, peewee.ProgrammingError) as exc:
         return _fail(_database_message(exc), 1)

@@ -1,4 +1,5 @@
-"""``jobdeck migrate``, ``jobdeck sync`` and ``jobdeck jobs [list|enable|disable]``."""
+"""``jobdeck migrate`` (plugins' migrations too), ``jobdeck sync`` (the jobs root and the plugins) and
+``jobdeck jobs [list|enable|disable]``."""
 
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ def register(subparsers) -> None:
 
 def migrate(args) -> int:
     from app import db
+    from app.plugins.migrations import migrate_plugins
 
     open_database()
-    applied = db.migrate()
+    applied = db.migrate() + migrate_plugins()
     if not applied:
         print("No migrations to apply.")
     for name in applied:
@@ -52,6 +54,7 @@ def migrate(args) -> int:
 
 def sync(args) -> int:
     from app.catalog import sync_jobs
+    from app.catalog import sync_plugins
     from app.jobs.loader import JobsRootError
     from app.jobs.loader import local_source
 
@@ -61,12 +64,14 @@ def sync(args) -> int:
         local_source(config.jobs_root).check_root()
     except JobsRootError as exc:
         raise CommandError(f"{exc}; no job record was changed.", code=1) from None
-    report = sync_jobs(config.jobs_root)
-    for line in report.lines():
-        print(line)
-    if not report.errors:
+    reports = [sync_jobs(config.jobs_root), *sync_plugins()]
+    for report in reports:
+        for line in report.lines():
+            print(line)
+    errors = [error for report in reports for error in report.errors]
+    if not errors:
         return 0
-    print(f"{len(report.errors)} module(s) could not be imported; their jobs keep their previous state.")
+    print(f"{len(errors)} module(s) could not be imported; their jobs keep their previous state.")
     if args.allow_errors:
         return 0
     print("jobdeck: sync finished with import errors (listed above); fix them, or pass --allow-errors "

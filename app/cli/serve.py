@@ -79,7 +79,9 @@ def prepare(config, args, port: int):
     queue = describe_url(config.queue_url)
     # Said in the banner, so serving from another folder never quietly makes a second install.
     new_database = sqlite_path(config.database_url) is not None and not os.path.exists(database)
-    applied = db.migrate()
+    from app.plugins.migrations import migrate_plugins
+
+    applied = db.migrate() + migrate_plugins()
     if new_database:
         database += " (new: created now; set JOBDECK_DATABASE_URL or start from the install's folder to use another)"
     elif applied:
@@ -125,6 +127,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 def sync_jobs(config) -> str:
     from app.catalog import sync_jobs as sync
+    from app.catalog import sync_plugins
     from app.jobs.loader import JobsRootError
     from app.jobs.loader import local_source
 
@@ -134,6 +137,9 @@ def sync_jobs(config) -> str:
         print(f"jobdeck: warning: {exc}; serving without jobs.", file=sys.stderr)
         return f"{config.jobs_root} (missing: no jobs)"
     report = sync(config.jobs_root)
+    for plugin_report in sync_plugins():
+        for module, message in plugin_report.errors:
+            print(f"jobdeck: warning: plugin job module {module} could not be imported: {message}", file=sys.stderr)
     for module, message in report.errors:
         print(f"jobdeck: warning: job module {module} could not be imported: {message}", file=sys.stderr)
     summary = f"{config.jobs_root} ({len(report.load.job_classes)} job(s)"

@@ -30,6 +30,7 @@ from app.jobs.choices import JobResultStatusChoices as Status
 from app.jobs.logger import get_job_logger
 from app.models import FileProxy
 from app.models import JobResult
+from app.objects import change_context
 from app.sources import pin_run
 
 log = logging.getLogger(__name__)
@@ -165,12 +166,13 @@ def _run_lifecycle(job_class, result, record, payload, sink, input_files):
     job.request = RequestContext(id=str(result.id), user=job.user, META=options.get("request_meta"))
     job._context = RunContext(sink)
 
-    if options.get("profile"):
-        profiler = cProfile.Profile()
-        outcome = profiler.runcall(_lifecycle, job, str(result.id), kwargs, logger)
-        _save_profile(profiler, result, logger, sink)
-    else:
-        outcome = _lifecycle(job, str(result.id), kwargs, logger)
+    with change_context.job_run(result):  # objects the job changes are logged with its result
+        if options.get("profile"):
+            profiler = cProfile.Profile()
+            outcome = profiler.runcall(_lifecycle, job, str(result.id), kwargs, logger)
+            _save_profile(profiler, result, logger, sink)
+        else:
+            outcome = _lifecycle(job, str(result.id), kwargs, logger)
     return outcome
 
 

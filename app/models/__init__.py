@@ -1,5 +1,6 @@
 """Peewee models. MODELS lists every table in dependency order."""
 
+from app.models.changes import ObjectChange
 from app.models.git import GitRepository
 from app.models.jobs import JobRecord
 from app.models.queues import JobQueue
@@ -38,6 +39,7 @@ MODELS = (
     JobLogEntry,
     FileProxy,
     WorkerHeartbeat,
+    ObjectChange,
 )
 
 # Nautobot's name for the job record (``nautobot.extras.models.Job``): ``Job.objects.get(...)`` reads as there.

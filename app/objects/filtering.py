@@ -20,7 +20,7 @@ Unknown parameters and unusable values raise ``FilterError`` with Nautobot's err
 
 from __future__ import annotations
 
-import datetime
+import dataclasses
 import operator
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -33,11 +33,15 @@ from app.objects.lookups import field_named
 from app.objects.queryset import QuerySet
 from app.objects.registry import search_fields_of
 from app.objects.values import parse_boolean
+from app.objects.values import parse_date
 from app.objects.values import parse_datetime
+from app.objects.values import parse_decimal
+from app.objects.values import parse_float
 from app.objects.values import parse_integer
 from app.objects.values import parse_uuid
 
-__all__ = ["IGNORED_PARAMETERS", "FilterError", "filter_queryset", "parameter_pairs"]
+__all__ = ["IGNORED_PARAMETERS", "FilterError", "FilterParameter", "filter_parameters", "filter_queryset",
+           "parameter_pairs"]
 
 # Paging and output options, read by the callers and never filters (pynautobot sends some by default).
 IGNORED_PARAMETERS = frozenset({"limit", "offset", "format", "brief", "depth", "exclude_m2m", "include", "sort",
@@ -101,24 +105,32 @@ def _parser(field):
     if isinstance(field, peewee.DateTimeField):
         return parse_datetime
     if isinstance(field, peewee.DateField):
-        return _parse_date
-    if isinstance(field, (peewee.FloatField, peewee.DecimalField)):
-        return _parse_number
+        return parse_date
+    if isinstance(field, peewee.FloatField):
+        return parse_float
+    if isinstance(field, peewee.DecimalField):
+        return parse_decimal
     return str
 
 
-def _parse_date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"\u201c{text}\u201d is not a valid date (YYYY-MM-DD).") from None
+_TEXT_FIELDS = (peewee.CharField, peewee.TextField)
+_ORDERED_FIELDS = (peewee.IntegerField, peewee.FloatField, peewee.DecimalField, peewee.DateField,
+                   peewee.DateTimeField, peewee.TimeField)
 
 
-def _parse_number(text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise ValueError(f"\u201c{text}\u201d is not a number.") from None
+def _offers(field, lookup: str) -> bool:
+    """As Nautobot's filter sets: text lookups on text fields, comparisons on numbers and times."""
+    if lookup in _TEXT_LOOKUPS:
+        return isinstance(field, _TEXT_FIELDS) and not field.choices
+    if lookup in ("gt", "gte", "lt", "lte"):
+        return isinstance(field, _ORDERED_FIELDS) and not isinstance(field, peewee.ForeignKeyField)
+    return True
+
+
+def _check_choice(field, text: str) -> str:
+    if field.choices and text not in {str(value) for value, _ in field.choices}:
+        raise ValueError(f"Select a valid choice. {text} is not one of the available choices.")
+    return text
 
 
 def _related_condition(field, values: list[str], negated: bool) -> Q:
@@ -147,6 +159,8 @@ def _condition(model, name: str, values: list[str]) -> Q:
     if field is None or (suffix and suffix not in _SUFFIXES) or isinstance(field, peewee.ManyToManyField):
         raise LookupError(name)
     lookup, negated = _SUFFIXES[suffix] if suffix else ("exact", False)
+    if not _offers(field, lookup):
+        raise LookupError(name)
     by_id = isinstance(field, peewee.ForeignKeyField) and base == field.object_id_name
     if lookup == "isnull":
         wanted = [parse_boolean(text) for text in values]
@@ -160,7 +174,7 @@ def _condition(model, name: str, values: list[str]) -> Q:
         parts.append(_related_condition(field, rest, negated))
     elif rest:
         parse = str if lookup in _TEXT_LOOKUPS else _parser(field)
-        parsed = [parse(text) for text in rest]
+        parsed = [parse(_check_choice(field, text)) for text in rest]
         if lookup == "exact" and not negated:
             parts.append(Q(**{f"{field.name}__in": parsed}))
         else:
@@ -204,3 +218,50 @@ def filter_queryset(model, params, *, search: tuple[str, ...] | None = None,
         raise FilterError(errors)
     queryset = base if base is not None else model.objects.all()
     return queryset.filter(*conditions)
+
+
+@dataclasses.dataclass(frozen=True)
+class FilterParameter:
+    """One query parameter ``filter_queryset`` accepts for a model, as the API document lists it."""
+
+    name: str
+    description: str
+    schema: dict
+    multiple: bool = True
+
+
+_SCHEMAS = ((peewee.BooleanField, {"type": "boolean"}), (peewee.IntegerField, {"type": "integer"}),
+            (peewee.FloatField, {"type": "number"}), (peewee.DateTimeField, {"type": "string", "format": "date-time"}),
+            (peewee.DateField, {"type": "string", "format": "date"}), (peewee.UUIDField, {"type": "string",
+                                                                                          "format": "uuid"}))
+_WORDS = {"exact": ("equals", "differs from"), "icontains": ("contains", "does not contain"),
+          "istartswith": ("starts with", "does not start with"), "iendswith": ("ends with", "does not end with"),
+          "iexact": ("equals (any case)", "differs from (any case)"), "gt": ("greater than", ""),
+          "gte": ("at least", ""), "lt": ("less than", ""), "lte": ("at most", "")}
+
+
+def filter_parameters(model, search: tuple[str, ...] | None = None) -> list[FilterParameter]:
+    """Every parameter ``filter_queryset(model, ...)`` accepts, in field order."""
+    found = []
+    search = search_fields_of(model) if search is None else search
+    if search:
+        found.append(FilterParameter("q", f"Search {', '.join(search)} (contains, any case).", {"type": "string"},
+                                     multiple=False))
+    for field in model._meta.sorted_fields:
+        related = isinstance(field, peewee.ForeignKeyField)
+        schema = {"type": "string"} if related else next(
+            (schema for klass, schema in _SCHEMAS if isinstance(field, klass)), {"type": "string"})
+        if field.choices:
+            schema = {"enum": [str(value) for value, _ in field.choices]}
+        by = " (primary key or name)" if related and "name" in field.rel_model._meta.fields else ""
+        found.append(FilterParameter(field.name, f"{field.name} equals{by}; any of several values.", schema))
+        if related:
+            found.append(FilterParameter(field.object_id_name, f"{field.name}'s primary key.", schema))
+        for suffix, (lookup, negated) in _SUFFIXES.items():
+            if lookup == "isnull" and field.null:
+                found.append(FilterParameter(f"{field.name}__isnull", f"{field.name} is empty (true/false).",
+                                             {"type": "boolean"}, multiple=False))
+            elif lookup != "isnull" and _offers(field, lookup):
+                words = _WORDS[lookup][1 if negated else 0]
+                found.append(FilterParameter(f"{field.name}__{suffix}", f"{field.name} {words}.", schema))
+    return found

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 import uuid
 
-__all__ = ["parse_boolean", "parse_datetime", "parse_integer", "parse_uuid"]
+__all__ = ["parse_boolean", "parse_date", "parse_datetime", "parse_decimal", "parse_float", "parse_integer",
+           "parse_uuid"]
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -41,3 +43,24 @@ def parse_datetime(text: str) -> datetime.datetime:
     if value.tzinfo is not None:
         value = value.astimezone(datetime.UTC).replace(tzinfo=None)
     return value
+
+
+def parse_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"\u201c{text}\u201d is not a valid date (YYYY-MM-DD).") from None
+
+
+def parse_float(text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise ValueError(f"\u201c{text}\u201d is not a number.") from None
+
+
+def parse_decimal(text: str) -> decimal.Decimal:
+    try:
+        return decimal.Decimal(text.strip())
+    except decimal.InvalidOperation:
+        raise ValueError(f"\u201c{text}\u201d is not a number.") from None

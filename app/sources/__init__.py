@@ -1,4 +1,4 @@
-"""Where job classes come from: the local jobs root, and one source per Git repository.
+"""Where job classes come from: the local jobs root, one source per Git repository, one per plugin.
 
 Each source is a folder of job modules imported under a private prefix of its own, with its records
 (unique on source, repository, module and class). ``source_for(record)`` names a record's source,
@@ -6,6 +6,7 @@ Each source is a folder of job modules imported under a private prefix of its ow
 
 - the jobs root: ``module.Class`` (legacy ``local/module/Class``)
 - a Git repository: ``<slug>.jobs.module.Class`` (legacy ``git/<slug>/module/Class``)
+- a plugin (``app.sources.plugins``): ``package.module.Class`` (legacy ``plugins/package.module/Class``)
 """
 
 from __future__ import annotations
@@ -122,6 +123,10 @@ def source_for(record: JobRecord):
         if not record.git_commit:
             raise JobLoadError(f"its Git repository \u201c{record.git_repository}\u201d has not been synced")
         return GitSource(record.repository_id, record.git_repository, record.git_commit)
+    if record.source == "plugins":
+        from app.sources.plugins import plugin_source_for
+
+        return plugin_source_for(record)
     raise JobLoadError(f"jobs from source {record.source!r} are not supported yet")
 
 

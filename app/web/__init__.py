@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 
 from flask import Flask
+from flask import g
 from flask import request
 from flask_login import current_user
 
 from app.extensions import login_manager
+from app.objects import change_context
 from app.security import can
 from app.web import auth
 from app.web import errors
@@ -21,7 +23,7 @@ from app.web import templating
 
 # Blueprints owned by other modules; each is registered when its module exists.
 OPTIONAL_BLUEPRINTS = ("app.web.admin", "app.web.approvals", "app.web.job_edit", "app.web.profile",
-                       "app.web.git_repositories", "app.web.job_queues", "app.web.workers")
+                       "app.web.git_repositories", "app.web.object_changes", "app.web.job_queues", "app.web.workers")
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
@@ -31,6 +33,11 @@ ADMIN_OBJECT_TYPES = ("users.user", "users.group", "users.objectpermission", "us
 
 def can_administer() -> bool:
     return any(can(current_user, "view", object_type) for object_type in ADMIN_OBJECT_TYPES)
+
+
+def _acting_user():
+    """The API's token user, else the signed-in user (read when a change is recorded)."""
+    return g.get("api_user") or current_user._get_current_object()
 
 
 def init_app(app: Flask) -> None:
@@ -48,6 +55,17 @@ def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
+
+    @app.before_request
+    def _begin_changes():
+        # Objects changed by this request (page or API) are logged with its user and one request id.
+        g.change_token = change_context.begin(_acting_user)
+
+    @app.teardown_request
+    def _end_changes(_exc):
+        token = g.pop("change_token", None)
+        if token is not None:
+            change_context.end(token)
 
     @app.before_request
     def _require_login():

@@ -53,6 +53,7 @@ OBJECT_TYPES = (
     ("extras.scheduledjob", "Scheduled job"),
     ("extras.jobqueue", "Job queue"),
     ("extras.worker", "Worker"),
+    ("extras.objectchange", "Object change"),
     ("users.user", "User"),
     ("users.group", "Group"),
     ("users.objectpermission", "Object permission"),

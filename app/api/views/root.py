@@ -1,4 +1,8 @@
-"""The API's entry points: the root (version handshake), app roots, status and the OpenAPI document."""
+"""The API's entry points: the root (version handshake), app roots, status and the OpenAPI document.
+
+The root lists every app section, registered models' (``dcim``, ``ipam``, ...) included; their own
+app roots are answered by app/objects/api.py.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,20 @@ from app.api.rendering import render
 from app.api.serializers import api_url
 from app.db import utcnow
 from app.models import WorkerHeartbeat
+from app.objects.api import app_labels
+from app.objects.api import section_index
 from app.supervision import worker_supervision
 
-EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies", "scheduled-jobs", "job-queues", "workers")
+EXTRAS = ("jobs", "job-results", "job-logs", "file-proxies", "scheduled-jobs", "object-changes", "job-queues",
+          "workers")
 
 
 @api_route("/", summary="List the API's sections; its API-Version header is the version handshake.",
            tag="root", public=True, response="ApiRoot")
 def root():
+    sections = {label: api_url(f"{label}/") for label in {*app_labels(), "extras", "users"}}
     return render({
-        "extras": api_url("extras/"),
-        "users": api_url("users/"),
+        **dict(sorted(sections.items())),
         "status": api_url("status/"),
         "openapi": api_url("openapi.json"),
         "docs": api_url("docs/"),
@@ -31,12 +38,13 @@ def root():
 
 @api_route("/extras/", summary="List the extras endpoints.", tag="root", response="EndpointIndex")
 def extras_root():
-    return render({name: api_url(f"extras/{name}/") for name in EXTRAS})
+    return render({**{name: api_url(f"extras/{name}/") for name in EXTRAS}, **section_index("extras")})
 
 
 @api_route("/users/", summary="List the users endpoints.", tag="root", response="EndpointIndex")
 def users_root():
-    return render({name: api_url(f"users/{name}/") for name in ("users", "groups", "permissions")})
+    return render({**{name: api_url(f"users/{name}/") for name in ("users", "groups", "permissions")},
+                   **section_index("users")})
 
 
 def live_workers() -> int:
